@@ -1,0 +1,5 @@
+"""Allow ``python -m lupus_teach``."""
+
+from lupus_teach.cli import main
+
+raise SystemExit(main())

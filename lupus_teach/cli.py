@@ -1,0 +1,113 @@
+"""The ``lupus-teach`` command line.
+
+Exit codes: 0 success, 1 invalid data or a failed step (the message says what
+to fix), 2 a bad command line. A Python traceback is never shown unless
+``--debug`` is given.
+
+Examples
+--------
+>>> main(["validate", "no-such-file.csv"])
+no-such-file.csv: found 1 problem; nothing was changed or dropped.
+  - no-such-file.csv: no such file; check the path.
+1
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+
+from lupus_teach import __version__
+from lupus_teach.errors import LupusTeachError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _add_index_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--index",
+        choices=["classic", "2004"],
+        default=None,
+        help="BILAG version of the file (default: inferred from the system names)",
+    )
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from lupus_teach.visits import read_visits, summarise
+
+    visits = read_visits(args.file, index=args.index)
+    print(f"{args.file}: valid, {summarise(visits)}")
+    return 0
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lupus-teach",
+        description="Validate, classify and report BILAG lupus data; build the course.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a BILAG CSV file against the data contract",
+        description="Check a long-format BILAG CSV (patient_id, month, system, grade) and "
+        "list every problem at once.",
+    )
+    validate.add_argument("file", help="CSV file to check")
+    _add_index_option(validate)
+    validate.set_defaults(handler=_cmd_validate)
+
+    for register in _EXTRA_COMMANDS:
+        register(commands)
+    return parser
+
+
+#: Functions that add further sub-commands (filled by the modules below).
+_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def _register_optional_commands() -> None:
+    from lupus_teach import cli_commands
+
+    _EXTRA_COMMANDS[:] = cli_commands.REGISTRARS
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name (default: ``sys.argv[1:]``).
+    """
+    _register_optional_commands()
+    parser = _build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a bad command line (2)
+        return int(exc.code or 0)
+    try:
+        return int(args.handler(args))
+    except LupusTeachError as err:
+        print(err, file=sys.stdout if args.command == "validate" else sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # never show a traceback as the user interface
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"lupus-teach {args.command}: unexpected error: {type(err).__name__}: {err}\n"
+            "This is a bug in lupus-teach; run again with --debug and report the output.",
+            file=sys.stderr,
+        )
+        return 3
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
