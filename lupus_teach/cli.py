@@ -71,9 +71,9 @@ _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
 def _register_optional_commands() -> None:
-    from lupus_teach import cli_commands
+    from lupus_teach import commands
 
-    _EXTRA_COMMANDS[:] = cli_commands.REGISTRARS
+    _EXTRA_COMMANDS[:] = commands.registrars()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
