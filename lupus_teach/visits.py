@@ -37,7 +37,7 @@ import csv
 import difflib
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
 
@@ -73,7 +73,7 @@ def _shown(value: str, limit: int = 60) -> str:
     return value if len(value) <= limit else value[: limit - 3] + "..."
 
 
-def _parse_csv(source: str | os.PathLike[str] | IO[str], name: str) -> tuple[
+def _parse_csv(source: str | os.PathLike[str] | IO[str] | IO[bytes], name: str) -> tuple[
     pd.DataFrame | None, list[Problem], np.ndarray | None
 ]:
     """Parse CSV text into strings, reporting structural problems.
@@ -85,34 +85,49 @@ def _parse_csv(source: str | os.PathLike[str] | IO[str], name: str) -> tuple[
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         try:
-            raw = path.read_bytes()
+            raw: bytes | str = path.read_bytes()
         except FileNotFoundError:
             return None, [Problem(name, None, None, None, "no such file; check the path.")], None
         except IsADirectoryError:
             problem = Problem(name, None, None, None, "this is a folder, not a CSV file.")
             return None, [problem], None
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            hint = (
-                "it looks like a spreadsheet workbook; save it as 'CSV UTF-8' first."
-                if raw[:2] == b"PK"
-                else "save it as 'CSV UTF-8 (comma-delimited)' and try again."
-            )
-            return None, [
-                Problem(name, None, None, None, f"not UTF-8 text (byte {err.start}); {hint}")
-            ], None
+        except OSError as err:
+            problem = Problem(name, None, None, None, f"cannot read the file ({err.strerror}).")
+            return None, [problem], None
     else:
-        text = source.read()
-        if text.startswith("\ufeff"):
-            text = text[1:]
+        try:
+            raw = source.read()
+        except UnicodeDecodeError as err:
+            return None, [
+                Problem(name, None, None, err.object[err.start:err.end],
+                        "not UTF-8 text; save it as 'CSV UTF-8 (comma-delimited)' "
+                        "and try again.")
+            ], None
+    if isinstance(raw, bytes):
+        decoded = _decode(raw, name)
+        if isinstance(decoded, list):
+            return None, decoded, None
+        text = decoded
+    else:
+        text = raw[1:] if raw.startswith("\ufeff") else raw
     if not text.strip():
         return None, [
             Problem(name, None, None, None,
                     "the file is empty; it needs a header line "
                     f"'{','.join(REQUIRED_COLUMNS)}' and one row per patient, visit and system.")
         ], None
-    records = list(csv.reader(io.StringIO(text, newline="")))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records: list[list[str]] = []
+    try:
+        for record in reader:
+            records.append(record)
+    except csv.Error as err:
+        # for example a field longer than the csv module's limit (an unclosed quote)
+        return None, [
+            Problem(name, len(records) + 1, None, None,
+                    f"this row cannot be read as CSV ({err}); look for an unclosed "
+                    "double quote (\") on this row or above it.")
+        ], None
     header = [h.strip() for h in records[0]]
     if len(header) == 1:
         for sep, sep_name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
@@ -126,7 +141,7 @@ def _parse_csv(source: str | os.PathLike[str] | IO[str], name: str) -> tuple[
     row_numbers: list[int] = []
     for number, record in enumerate(records[1:], start=2):
         if not record or all(not field.strip() for field in record):
-            continue  # a blank line holds no data
+            continue  # a blank line (or a row of empty cells) holds no data
         if len(record) != len(header):
             problems.append(
                 Problem(name, number, None, _shown(",".join(record)),
@@ -139,9 +154,30 @@ def _parse_csv(source: str | os.PathLike[str] | IO[str], name: str) -> tuple[
     if not rows and not problems:
         problems.append(Problem(name, None, None, None,
                                 "the file has a header but no data rows."))
-        return None, problems, None
     table = pd.DataFrame(rows, columns=header, dtype=object)
-    return table, problems, np.asarray(row_numbers)
+    return table, problems, np.asarray(row_numbers, dtype=np.int64)
+
+
+def _decode(raw: bytes, name: str) -> str | list[Problem]:
+    """Decode UTF-8 (with or without a byte-order mark), or list the lines that are not."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if raw[:2] == b"PK":
+        return [Problem(name, None, None, None,
+                        "not UTF-8 text: it looks like a spreadsheet workbook; save it as "
+                        "'CSV UTF-8 (comma-delimited)' first.")]
+    problems = []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as err:
+            problems.append(Problem(
+                name, number, None, line[err.start:err.end],
+                f"not UTF-8 text (byte {err.start + 1} of this line); save the file as "
+                "'CSV UTF-8 (comma-delimited)' and try again."))
+    return problems
 
 
 def _normalise_headers(table: pd.DataFrame) -> pd.DataFrame:
@@ -152,8 +188,8 @@ def _normalise_headers(table: pd.DataFrame) -> pd.DataFrame:
 
 def _cell_text(series: pd.Series) -> pd.Series:
     """Values as stripped text, with missing values as empty strings."""
-    text = series.astype(object).where(series.notna(), "")
-    return text.map(lambda v: v.strip() if isinstance(v, str) else str(v))
+    text = series.astype(object).where(series.notna(), "").astype(str)
+    return text.str.strip().astype(object)
 
 
 def check_visits(
@@ -179,12 +215,13 @@ def check_visits(
     >>> print(problems[0])
     <DataFrame>, row 0, column 'month', value '-1': a month cannot be negative; ...
     """
+    is_frame = isinstance(source, pd.DataFrame)
     if isinstance(source, pd.DataFrame):
         label = name or "<DataFrame>"
         table = source.copy()
         table.columns = [str(c) for c in table.columns]
         problems: list[Problem] = []
-        if table.empty:
+        if len(table) == 0:
             problems.append(Problem(label, None, None, None, "the table has no rows."))
         row_labels: np.ndarray = np.asarray(table.index)
         table = table.reset_index(drop=True)
@@ -207,8 +244,13 @@ def check_visits(
         found = ", ".join(str(c) for c in table.columns) or "none"
         problems.append(Problem(label, header_row, column, None,
                                 f"required column is missing (columns found: {found}).{hint}"))
-    if table.empty:
-        return None, problems
+    counts = pd.Series([str(c) for c in table.columns]).value_counts(sort=False)
+    for column in counts[(counts > 1) & (counts.index != "")].index:
+        problems.append(Problem(label, header_row, column, None,
+                                f"the column name appears {counts[column]} times; rename or "
+                                "delete all but one."))
+    if len(table) == 0 or any(counts[c] > 1 for c in counts.index if c != ""):
+        return None, sorted(problems, key=_problem_order(row_labels, by_label=is_frame))
 
     def row_of(positions: Iterable[int]) -> list[object]:
         return [_py(row_labels[p]) for p in positions]
@@ -228,8 +270,11 @@ def check_visits(
         month = pd.to_numeric(month_text.where(month_text != "", None), errors="coerce")
         bad_number = month.isna() & (month_text != "")
         blank = month_text == ""
-        negative = month < 0
-        infinite = np.isinf(month.to_numpy(dtype=float, na_value=np.nan))
+        infinite = pd.Series(np.isinf(month.to_numpy(dtype=float, na_value=np.nan)),
+                             index=month.index)
+        negative = (month < 0) & ~infinite
+        # a float holds whole numbers exactly only up to 2**53: beyond, the value would change
+        too_large = (month >= 2**53) & ~infinite
         for pos in np.flatnonzero(blank.to_numpy()):
             problems.append(Problem(label, row_of([pos])[0], "month", "",
                                     "the month is empty; give months since the first "
@@ -241,7 +286,11 @@ def check_visits(
         for pos in np.flatnonzero(negative.to_numpy()):
             problems.append(Problem(label, row_of([pos])[0], "month", month_text.iloc[pos],
                                     "a month cannot be negative; month 0 is the baseline visit."))
-        month_ok = ~(blank | bad_number | negative | infinite)
+        for pos in np.flatnonzero(too_large.to_numpy()):
+            problems.append(Problem(label, row_of([pos])[0], "month", month_text.iloc[pos],
+                                    "the month is too large to be a number of months since "
+                                    "the first infusion; check for a typing error."))
+        month_ok = ~(blank | bad_number | negative | infinite | too_large)
         clean = month.where(month_ok)
         if month_ok.all() and (clean == clean.round()).all():
             table["month"] = clean.astype("int64")
@@ -316,28 +365,52 @@ def check_visits(
             group = per_visit.get_group((patient, month))
             have = set(group["system"])
             lacking = [s for s in expected if s not in have]
-            # systems whose rows are present but invalid are reported already
+            # a row with an unknown system or a bad month is reported on its own row too
             problems.append(Problem(
                 label, row_of([group["_pos"].iloc[0]])[0], "system", None,
                 f"patient {patient} at month {_fmt_month(month)} has {count} of "
                 f"{len(expected)} systems; missing: {', '.join(lacking)}. Every visit needs a "
                 f"grade for every {version.label} system (use E for never involved)."))
     if problems:
-        return None, sorted(problems, key=_problem_order)
+        return None, sorted(problems, key=_problem_order(row_labels, by_label=is_frame))
     assert version is not None
+    # Fixed categories make later steps fast and sort systems in the index's order.
+    table["system"] = pd.Categorical(table["system"], categories=list(system_names(version)))
+    table["grade"] = pd.Categorical(table["grade"], categories=list(GRADE_ORDER))
     table.attrs["bilag_index"] = version.value
     table.attrs["source"] = label
     return table, problems
 
 
-def _problem_order(problem: Problem) -> tuple[int, float, str]:
-    """Table-level problems first, then by row, keeping the checks' order."""
-    row = problem.row
-    if row is None:
-        return (0, 0.0, "")
-    if isinstance(row, (int, float)):
-        return (1, float(row), "")
-    return (2, 0.0, str(row))
+def _problem_order(
+    row_labels: np.ndarray, by_label: bool
+) -> Callable[[Problem], tuple[int, float]]:
+    """Sort key: table-level problems first, then in table order, keeping the checks' order.
+
+    File rows are line numbers and sort as numbers. DataFrame rows are index
+    labels and sort by their position in the table, so a DataFrame whose labels
+    are text (or unsorted numbers) keeps its own order.
+    """
+    position: dict[object, int] = {}
+    for pos, row in enumerate(row_labels):
+        try:
+            position.setdefault(_py(row), pos)
+        except TypeError:  # an unhashable label
+            pass
+
+    def key(problem: Problem) -> tuple[int, float]:
+        if problem.row is None:
+            return (0, 0.0)
+        if not by_label and isinstance(problem.row, (int, float)):
+            return (1, float(problem.row))
+        try:
+            where = position.get(problem.row)
+        except TypeError:
+            where = None
+        # the header (row 1 of a file) is not a table row: it comes first
+        return (1, -1.0 if where is None else float(where))
+
+    return key
 
 
 def _py(value: object) -> object:

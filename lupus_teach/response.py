@@ -1,0 +1,1013 @@
+"""Trial response definitions built on BILAG grades, and cohort classification.
+
+A *response definition* turns one patient's BILAG grades over time into a
+category: major clinical response (MCR), partial clinical response (PCR), a
+plain responder (for yes/no definitions such as BICLA) or non-response (NR).
+Each definition here is a documented rule set with its reference, and each
+ambiguity in the published wording is resolved by a stated choice
+(:attr:`ResponseDefinition.choices`), shown in the book's reference section and
+pinned by a named test.
+
+Two implementations give identical results:
+
+* :func:`classify_patient` is the *reference*: plain Python, one patient at a
+  time, written to be read by a student;
+* :func:`classify_response` is *vectorised* over the whole cohort with NumPy
+  and is the default; ``method="reference"`` runs the reference instead.
+
+Rules shared by every definition
+--------------------------------
+* In the response rules a **new A** is a system graded A at a visit that was
+  not A at baseline; a **new B** is a system graded B that was C, D or E at
+  baseline (A to B is an improvement), as in EXPLORER and BICLA. Judged this
+  way, making any later grade milder can never make a response worse.
+* A **relapse** after a response (``relapse_month``) is a flare judged
+  against the previous scheduled visit present: the first later visit with a
+  system newly A or newly B compared with the visit before.
+* **Missing visits are never good.** A visit the rule needs (baseline, and
+  the month at which the response is judged or confirmed) that is missing
+  makes that route fail, which usually gives NR (non-responder imputation).
+  Visits a rule only scans for flares are scanned where present, and the
+  ``note`` column lists every missing scheduled visit so that nothing is
+  hidden.
+* Visits at months outside the definition's schedule are not used; the
+  ``note`` column lists them.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from lupus_teach.bilag import system_names
+>>> rows = []
+>>> for month in (0, 1, 3, 6, 9, 12):
+...     for system in system_names("classic"):
+...         grade = "A" if (system == "renal" and month == 0) else "C"
+...         rows.append(("p1", month, system, grade))
+>>> visits = pd.DataFrame(rows, columns=["patient_id", "month", "system", "grade"])
+>>> result = classify_response(visits, "wang2014")
+>>> result.loc[0, ["response", "deciding_month"]].tolist()
+['MCR', 6]
+>>> print(result.loc[0, "reason"])
+MCR: BILAG C or better in every system at month 6, with no severe flare (new A) since baseline
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from lupus_teach.bilag import IndexVersion, parse_grade, system_names
+from lupus_teach.errors import UnknownNameError
+from lupus_teach.visits import bilag_index_of, read_visits
+
+__all__ = [
+    "DEFINITIONS",
+    "PatientResponse",
+    "ResponseCategory",
+    "ResponseDefinition",
+    "classify_patient",
+    "classify_response",
+    "get_definition",
+    "reason_text",
+]
+
+
+class ResponseCategory(StrEnum):
+    """Response categories, best first.
+
+    ``RESPONDER`` is used by yes/no definitions (BICLA) that have no
+    major/partial split.
+    """
+
+    MCR = "MCR"
+    PCR = "PCR"
+    RESPONDER = "responder"
+    NR = "NR"
+
+    @property
+    def label(self) -> str:
+        """Plain-English name."""
+        return {
+            "MCR": "major clinical response",
+            "PCR": "partial clinical response",
+            "responder": "responder",
+            "NR": "non-response",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One ambiguity in a definition's published wording and the reading chosen."""
+
+    question: str
+    choice: str
+    test: str
+
+
+@dataclass(frozen=True)
+class ResponseDefinition:
+    """A named response definition.
+
+    Attributes
+    ----------
+    name : str
+        Name used to choose it (``"wang2014"``).
+    title : str
+        Human title.
+    schedule : tuple of int
+        The visit months the rules read.
+    categories : tuple of ResponseCategory
+        Categories the definition can give.
+    rules : tuple of str
+        The rules in words, one per category route.
+    reference : str
+        Where the definition comes from.
+    choices : tuple of Choice
+        How ambiguities were resolved (each pinned by the named test).
+    index : IndexVersion or None
+        The BILAG version the definition was written for (None: either).
+    """
+
+    name: str
+    title: str
+    schedule: tuple[int, ...]
+    categories: tuple[ResponseCategory, ...]
+    rules: tuple[str, ...]
+    reference: str
+    choices: tuple[Choice, ...] = field(default_factory=tuple)
+    index: IndexVersion | None = None
+
+    def choices_frame(self) -> pd.DataFrame:
+        """The choices as a table (question, choice, test)."""
+        return pd.DataFrame(
+            [(self.name, c.question, c.choice, c.test) for c in self.choices],
+            columns=["definition", "question", "choice", "test"],
+        )
+
+
+_STUDY_SCHEDULE = (0, 1, 3, 6, 9, 12)
+
+_COMMON_CHOICES = (
+    Choice(
+        "Is a 'new' A or B judged against baseline or against the previous visit?",
+        "Against baseline in the response rules (as EXPLORER and BICLA do), so making a "
+        "later grade milder can never make a response worse; a relapse after a response "
+        "is judged against the previous visit, so a system that improves and then flares "
+        "again is caught.",
+        "test_new_a_is_judged_against_baseline",
+    ),
+    Choice(
+        "What happens when a visit is missing?",
+        "A visit the rule needs (baseline, the month the response is judged or "
+        "confirmed) that is missing fails that route, so the patient is not counted "
+        "as responding by it; visits only scanned for flares are scanned where present; "
+        "the note column lists every missing visit.",
+        "test_missing_decision_visit_is_not_a_response",
+    ),
+)
+
+DEFINITIONS: dict[str, ResponseDefinition] = {
+    d.name: d
+    for d in [
+        ResponseDefinition(
+            name="wang2014",
+            title="UC-MSC multicenter study (Wang et al. 2014)",
+            schedule=_STUDY_SCHEDULE,
+            categories=(ResponseCategory.MCR, ResponseCategory.PCR, ResponseCategory.NR),
+            rules=(
+                "MCR: BILAG C or better (C, D or E) in every system at month 6, with no "
+                "severe flare (no new A compared with baseline) at any visit from month 1 "
+                "to month 6.",
+                "PCR, route 1: BILAG C or better in every system at month 3, with no new A "
+                "or B score (compared with baseline) at months 1 and 3.",
+                "PCR, route 2: at month 6 no system graded A and at most one graded B, and "
+                "at most one system with a new A or B score (compared with baseline) at any "
+                "visit from month 1 to month 12.",
+                "NR: neither MCR nor PCR.",
+                "Relapse (reported beside the response): in a responder, the first new A or "
+                "B score at a visit after the month the response was decided.",
+            ),
+            reference=(
+                "Wang D, Li J, Zhang Y, et al. Umbilical cord mesenchymal stem cell "
+                "transplantation in active and refractory systemic lupus erythematosus: a "
+                "multicenter clinical study. Arthritis Res Ther 2014;16:R79. The paper's "
+                "Methods could not be read in the stored copies available to us; the rules "
+                "follow the paraphrase in the MedPage Today news report of the study."
+            ),
+            choices=(
+                *_COMMON_CHOICES,
+                Choice(
+                    "'Scores of C for all body systems': exactly C, or C or better?",
+                    "C or better (C, D or E): a system that is inactive (D) or never "
+                    "involved (E) cannot be held against a responder.",
+                    "test_wang_c_or_better_includes_d_and_e",
+                ),
+                Choice(
+                    "'No severe flares at 6 months': at the month-6 visit only, or at any "
+                    "visit up to month 6?",
+                    "At any visit from month 1 to month 6 (a new A at month 3 that settles "
+                    "by month 6 still rules out MCR).",
+                    "test_wang_new_a_before_month_6_rules_out_mcr",
+                ),
+                Choice(
+                    "'Maintaining the response throughout the 12-month study period' versus "
+                    "the study's 'MCR -> relapse' patients.",
+                    "MCR is decided at month 6. A new A or B score after that is reported as "
+                    "a relapse (relapse_month), as the study reported relapses at 9 and 12 "
+                    "months in patients who had responded; it does not remove the MCR.",
+                    "test_wang_relapse_after_mcr_keeps_mcr",
+                ),
+                Choice(
+                    "'No more than one new BILAG A or B score through 12 months': from "
+                    "baseline or from month 6, and is a score counted once per visit?",
+                    "From month 1 to month 12, counting systems: a system that is newly A or "
+                    "B at several visits counts once.",
+                    "test_wang_second_new_score_gives_nr",
+                ),
+                Choice(
+                    "Does PCR route 1 need the month-3 response to be maintained?",
+                    "No: the paraphrase asks only for C or better and no new A or B in the "
+                    "first 3 months; later loss is reported as a relapse.",
+                    "test_wang_pcr_route_1_with_later_relapse",
+                ),
+            ),
+            index=None,
+        ),
+        ResponseDefinition(
+            name="explorer",
+            title="EXPLORER trial, adapted to the study's visits (Merrill et al. 2010)",
+            schedule=_STUDY_SCHEDULE,
+            categories=(ResponseCategory.MCR, ResponseCategory.PCR, ResponseCategory.NR),
+            rules=(
+                "A moderate or severe flare at a visit is a new A (compared with baseline) "
+                "in any system, or new B scores in two or more systems at that visit.",
+                "MCR: BILAG C or better in every system at month 6 (week 24) with no "
+                "moderate or severe flare from month 1 to month 6, and no system newly A or "
+                "B compared with month 6 at months 9 and 12 (to week 52); months 6, 9 and "
+                "12 must be present.",
+                "PCR: no moderate or severe flare from month 1 to month 6, and at month 6 "
+                "either (a) C or better in every system, (b) no A and at most one B, or (c) "
+                "no A and every B in a system that was A at baseline; maintained: no system "
+                "newly A or B at month 9 compared with month 6 (about 16 weeks later).",
+                "NR: neither MCR nor PCR.",
+            ),
+            reference=(
+                "Merrill JT, Neuwelt CM, Wallace DJ, et al. Efficacy and safety of rituximab "
+                "in moderately-to-severely active systemic lupus erythematosus: the "
+                "randomized, double-blind, phase II/III systemic lupus erythematosus "
+                "evaluation of rituximab trial. Arthritis Rheum 2010;62:222-233. Adapted: "
+                "weeks 24 and 52 become months 6 and 12, and the 16-week maintenance is "
+                "checked at month 9; the partial-response routes follow a summary of the "
+                "paper, not its full text."
+            ),
+            choices=(
+                *_COMMON_CHOICES,
+                Choice(
+                    "Weeks 24, 40 and 52 on a schedule of months 0, 1, 3, 6, 9, 12.",
+                    "Week 24 is month 6, 16 weeks later is checked at month 9, week 52 is "
+                    "month 12.",
+                    "test_explorer_pcr_when_month_12_missing",
+                ),
+            ),
+            index=None,
+        ),
+        ResponseDefinition(
+            name="bicla",
+            title="BICLA, BILAG part only (Wallace et al. 2014)",
+            schedule=(0, 12),
+            categories=(ResponseCategory.RESPONDER, ResponseCategory.NR),
+            rules=(
+                "Responder: at month 12 compared with baseline, every system graded A at "
+                "baseline is B or better, every system graded B at baseline is C or better, "
+                "no system has a new A, and at most one has a new B.",
+                "Not assessed (not in BILAG data): no worsening of SLEDAI-2K, physician "
+                "global assessment worsened by less than 10%, no treatment failure.",
+                "NR: otherwise.",
+            ),
+            reference=(
+                "Wallace DJ, Kalunian K, Petri MA, et al. Efficacy and safety of epratuzumab "
+                "in patients with moderate/severe active systemic lupus erythematosus: results "
+                "from EMBLEM. Ann Rheum Dis 2014;73:183-190 (BICLA)."
+            ),
+            choices=(
+                Choice(
+                    "BICLA has five parts; BILAG data carry only two.",
+                    "Only the BILAG part is computed, and every reason says so.",
+                    "test_bicla_reason_says_bilag_part_only",
+                ),
+                Choice(
+                    "When is BICLA judged?",
+                    "At month 12 against baseline (the usual week-52 endpoint).",
+                    "test_bicla_judged_at_month_12_against_baseline",
+                ),
+            ),
+            index=None,
+        ),
+    ]
+}
+"""Response definitions by name."""
+
+
+def get_definition(name: str | ResponseDefinition) -> ResponseDefinition:
+    """Look up a response definition by name.
+
+    Examples
+    --------
+    >>> get_definition("wang2014").schedule
+    (0, 1, 3, 6, 9, 12)
+    >>> get_definition("sri4")
+    Traceback (most recent call last):
+    ...
+    lupus_teach.errors.UnknownNameError: 'sri4' is not a known response definition. ...
+    """
+    if isinstance(name, ResponseDefinition):
+        return name
+    try:
+        return DEFINITIONS[name]
+    except KeyError:
+        raise UnknownNameError("response definition", name, DEFINITIONS) from None
+
+
+# --------------------------------------------------------------------------
+# Reasons: one template per decision code, shared by both implementations
+# --------------------------------------------------------------------------
+
+_REASONS: dict[str, tuple[ResponseCategory, str]] = {
+    # every definition
+    "no_baseline": (ResponseCategory.NR,
+                    "NR: no baseline visit (month 0), so change cannot be judged"),
+    # wang2014
+    "w_mcr": (ResponseCategory.MCR,
+              "MCR: BILAG C or better in every system at month {month}, with no severe flare "
+              "(new A) since baseline"),
+    "w_pcr_c3": (ResponseCategory.PCR,
+                 "PCR: BILAG C or better in every system at month {month}, with no new A or B "
+                 "score in the first 3 months"),
+    "w_pcr_b6": (ResponseCategory.PCR,
+                 "PCR: at month {month} no system is A and at most one is B ({system}), with "
+                 "at most one new A or B score through month 12"),
+    "w_missing_6": (ResponseCategory.NR,
+                    "NR: no visit at month {month}, and a missing visit never counts as a "
+                    "response"),
+    "w_a_at_6": (ResponseCategory.NR,
+                 "NR: BILAG A in {system} at month {month} (severe activity remains)"),
+    "w_two_b_at_6": (ResponseCategory.NR,
+                     "NR: BILAG B in {systems} at month {month}; at most one B is allowed"),
+    "w_second_flare": (ResponseCategory.NR,
+                       "NR: new BILAG {grade} in {system} at month {month} ({severity} flare), "
+                       "the second system with a new A or B score since baseline"),
+    # explorer
+    "x_mcr": (ResponseCategory.MCR,
+              "MCR: BILAG C or better in every system at month {month} with no moderate or "
+              "severe flare, and no new A or B score to month 12"),
+    "x_pcr_c": (ResponseCategory.PCR,
+                "PCR: BILAG C or better in every system at month {month} with no moderate or "
+                "severe flare, maintained at month 9"),
+    "x_pcr_one_b": (ResponseCategory.PCR,
+                    "PCR: no A and at most one B ({system}) at month {month} with no moderate "
+                    "or severe flare, maintained at month 9"),
+    "x_pcr_a_to_b": (ResponseCategory.PCR,
+                     "PCR: baseline A improved to B ({systems}) at month {month} with no "
+                     "moderate or severe flare, maintained at month 9"),
+    "x_missing_6": (ResponseCategory.NR,
+                    "NR: no visit at month {month} (week 24), and a missing visit never "
+                    "counts as a response"),
+    "x_severe_flare": (ResponseCategory.NR,
+                       "NR: new BILAG A in {system} at month {month} (severe flare before "
+                       "week 24)"),
+    "x_moderate_flare": (ResponseCategory.NR,
+                         "NR: new BILAG B in {systems} at month {month} (moderate flare "
+                         "before week 24)"),
+    "x_a_at_6": (ResponseCategory.NR,
+                 "NR: BILAG A in {system} at month {month} (severe activity remains)"),
+    "x_b_at_6": (ResponseCategory.NR,
+                 "NR: BILAG B in {systems} at month {month}; at most one B is allowed unless "
+                 "each was A at baseline"),
+    "x_missing_9": (ResponseCategory.NR,
+                    "NR: no visit at month {month} to show the response was maintained"),
+    "x_not_maintained": (ResponseCategory.NR,
+                         "NR: new BILAG {grade} in {system} at month {month}, so the "
+                         "response was not maintained"),
+    # bicla
+    "b_responder": (ResponseCategory.RESPONDER,
+                    "responder (BICLA, BILAG part only): at month {month} every baseline A "
+                    "and B improved, no new A and at most one new B"),
+    "b_missing_12": (ResponseCategory.NR,
+                     "NR (BICLA, BILAG part only): no visit at month {month}"),
+    "b_persistent_a": (ResponseCategory.NR,
+                       "NR (BICLA, BILAG part only): {system} was A at baseline and is still "
+                       "A at month {month}"),
+    "b_persistent_b": (ResponseCategory.NR,
+                       "NR (BICLA, BILAG part only): {system} was B at baseline and is "
+                       "{grade} at month {month}, not C or better"),
+    "b_new_a": (ResponseCategory.NR,
+                "NR (BICLA, BILAG part only): new BILAG A in {system} at month {month} "
+                "compared with baseline"),
+    "b_new_b": (ResponseCategory.NR,
+                "NR (BICLA, BILAG part only): new BILAG B in {systems} at month {month}; at "
+                "most one new B is allowed"),
+}
+
+_SEVERITY_WORD = {"A": "severe", "B": "moderate"}
+
+
+def reason_text(
+    code: str,
+    month: int | float,
+    systems: Sequence[str] = (),
+    grade: str = "",
+) -> str:
+    """Fill the reason template of a decision code.
+
+    Examples
+    --------
+    >>> print(reason_text("w_second_flare", 9, ["renal"], "A"))
+    NR: new BILAG A in renal at month 9 (severe flare), the second system with a new A or B score since baseline
+    """
+    template = _REASONS[code][1]
+    month_text = str(int(month)) if float(month).is_integer() else str(month)
+    return template.format(
+        month=month_text,
+        system=systems[0] if systems else "none",
+        systems=" and ".join(systems) if systems else "none",
+        grade=grade,
+        severity=_SEVERITY_WORD.get(grade, ""),
+    )
+
+
+# --------------------------------------------------------------------------
+# The reference implementation: one patient, plain Python
+# --------------------------------------------------------------------------
+
+#: Activity of each grade: A 3, B 2, C 1, D and E 0.
+ACTIVITY = {"A": 3, "B": 2, "C": 1, "D": 0, "E": 0}
+
+
+@dataclass(frozen=True)
+class PatientResponse:
+    """One patient's classification.
+
+    Attributes
+    ----------
+    response : ResponseCategory
+    deciding_month : int
+        The visit that decided the category.
+    reason : str
+        A plain-English sentence naming the rule, visit and system.
+    code : str
+        The decision code (which rule fired).
+    relapse_month : int or None
+        For responders, the first later visit with a new A or B score.
+    """
+
+    response: ResponseCategory
+    deciding_month: int
+    reason: str
+    code: str
+    relapse_month: int | None = None
+
+
+def _new_scores(
+    grades: Mapping[int, Mapping[str, str]], schedule: Sequence[int], systems: Sequence[str]
+) -> list[tuple[int, str, str]]:
+    """Every new A or B score, as (month, system, grade), in time then system order.
+
+    Each scheduled visit present is compared with the previous scheduled visit
+    present.
+    """
+    events = []
+    previous = None
+    for month in schedule:
+        if month not in grades:
+            continue
+        if previous is not None:
+            for system in systems:
+                before = ACTIVITY[grades[previous][system]]
+                now = ACTIVITY[grades[month][system]]
+                if now == 3 and before < 3:
+                    events.append((month, system, "A"))
+                elif now == 2 and before < 2:
+                    events.append((month, system, "B"))
+        previous = month
+    return events
+
+
+def _new_since(
+    grades: Mapping[int, Mapping[str, str]],
+    reference_month: int,
+    months: Sequence[int],
+    systems: Sequence[str],
+) -> list[tuple[int, str, str]]:
+    """Every new A or B compared with one reference visit, as (month, system, grade).
+
+    Listed in time order, then in the index's system order.
+    """
+    events = []
+    for month in months:
+        if month not in grades or month == reference_month:
+            continue
+        for system in systems:
+            before = ACTIVITY[grades[reference_month][system]]
+            now = ACTIVITY[grades[month][system]]
+            if now == 3 and before < 3:
+                events.append((month, system, "A"))
+            elif now == 2 and before < 2:
+                events.append((month, system, "B"))
+    return events
+
+
+def _wang2014(grades: Mapping[int, Mapping[str, str]], systems: Sequence[str]) -> tuple:
+    new = _new_since(grades, 0, _STUDY_SCHEDULE, systems)
+    # MCR: C or better everywhere at month 6 and no new A at months 1-6.
+    if 6 in grades:
+        all_c_at_6 = all(ACTIVITY[grades[6][s]] <= 1 for s in systems)
+        new_a_by_6 = any(m <= 6 and g == "A" for m, _, g in new)
+        if all_c_at_6 and not new_a_by_6:
+            return "w_mcr", 6, (), ""
+    # PCR route 1: C or better everywhere at month 3 and no new A or B at months 1-3.
+    if 3 in grades:
+        all_c_at_3 = all(ACTIVITY[grades[3][s]] <= 1 for s in systems)
+        new_by_3 = any(m <= 3 for m, _, _ in new)
+        if all_c_at_3 and not new_by_3:
+            return "w_pcr_c3", 3, (), ""
+    # PCR route 2, and otherwise the reason it fails.
+    if 6 not in grades:
+        return "w_missing_6", 6, (), ""
+    a_at_6 = [s for s in systems if grades[6][s] == "A"]
+    b_at_6 = [s for s in systems if grades[6][s] == "B"]
+    if a_at_6:
+        return "w_a_at_6", 6, (a_at_6[0],), ""
+    if len(b_at_6) > 1:
+        return "w_two_b_at_6", 6, tuple(b_at_6), ""
+    first_per_system: list[tuple[int, str, str]] = []
+    for month, system, grade in new:
+        if system not in {s for _, s, _ in first_per_system}:
+            first_per_system.append((month, system, grade))
+    if len(first_per_system) > 1:
+        month, system, grade = first_per_system[1]
+        return "w_second_flare", month, (system,), grade
+    return "w_pcr_b6", 6, tuple(b_at_6), ""
+
+
+def _explorer(grades: Mapping[int, Mapping[str, str]], systems: Sequence[str]) -> tuple:
+    if 6 not in grades:
+        return "x_missing_6", 6, (), ""
+    new = _new_since(grades, 0, _STUDY_SCHEDULE, systems)
+    # moderate or severe flares from month 1 to month 6, in time order
+    for month in (1, 3, 6):
+        at_visit = [(s, g) for m, s, g in new if m == month]
+        new_a = [s for s, g in at_visit if g == "A"]
+        new_b = [s for s, g in at_visit if g == "B"]
+        if new_a:
+            return "x_severe_flare", month, (new_a[0],), "A"
+        if len(new_b) >= 2:
+            return "x_moderate_flare", month, tuple(new_b), "B"
+    at_6 = grades[6]
+    a_at_6 = [s for s in systems if at_6[s] == "A"]
+    b_at_6 = [s for s in systems if at_6[s] == "B"]
+    if a_at_6:
+        return "x_a_at_6", 6, (a_at_6[0],), ""
+    b_not_from_a = [s for s in b_at_6 if grades[0][s] != "A"]
+    if len(b_at_6) > 1 and b_not_from_a:
+        return "x_b_at_6", 6, tuple(b_not_from_a), ""
+    if 9 not in grades:
+        return "x_missing_9", 9, (), ""
+    since_6 = _new_since(grades, 6, (9, 12), systems)
+    at_9 = [(s, g) for m, s, g in since_6 if m == 9]
+    if at_9:
+        return "x_not_maintained", 9, (at_9[0][0],), at_9[0][1]
+    if not b_at_6:
+        new_at_12 = any(m == 12 for m, _, _ in since_6)
+        if 12 in grades and not new_at_12:
+            return "x_mcr", 6, (), ""
+        return "x_pcr_c", 6, (), ""
+    if len(b_at_6) == 1:
+        return "x_pcr_one_b", 6, tuple(b_at_6), ""
+    return "x_pcr_a_to_b", 6, tuple(b_at_6), ""
+
+
+def _bicla(grades: Mapping[int, Mapping[str, str]], systems: Sequence[str]) -> tuple:
+    if 12 not in grades:
+        return "b_missing_12", 12, (), ""
+    base, end = grades[0], grades[12]
+    for system in systems:
+        if base[system] == "A" and end[system] == "A":
+            return "b_persistent_a", 12, (system,), ""
+    for system in systems:
+        if base[system] == "B" and ACTIVITY[end[system]] >= 2:
+            return "b_persistent_b", 12, (system,), end[system]
+    for system in systems:
+        if ACTIVITY[base[system]] <= 1 and end[system] == "A":
+            return "b_new_a", 12, (system,), ""
+    new_b = [s for s in systems if ACTIVITY[base[s]] <= 1 and end[s] == "B"]
+    if len(new_b) > 1:
+        return "b_new_b", 12, tuple(new_b), ""
+    return "b_responder", 12, (), ""
+
+
+_REFERENCE_RULES: dict[str, Callable[[Mapping[int, Mapping[str, str]], Sequence[str]], tuple]] = {
+    "wang2014": _wang2014,
+    "explorer": _explorer,
+    "bicla": _bicla,
+}
+
+
+def classify_patient(
+    grades: Mapping[int, Mapping[str, object]],
+    definition: str | ResponseDefinition = "wang2014",
+    index: IndexVersion | str = IndexVersion.CLASSIC,
+) -> PatientResponse:
+    """Classify one patient (the reference implementation, plain Python).
+
+    Parameters
+    ----------
+    grades : mapping of month to {system: grade}
+        Each visit's grades, every system of the index present.
+    definition : str
+        A name from :data:`DEFINITIONS`.
+    index : {"classic", "2004"}
+        The BILAG version of the systems.
+
+    Returns
+    -------
+    PatientResponse
+
+    Examples
+    --------
+    >>> from lupus_teach.bilag import system_names
+    >>> quiet = dict.fromkeys(system_names("classic"), "D")
+    >>> history = {0: dict(quiet, renal="A"), 3: dict(quiet, renal="B"),
+    ...            6: dict(quiet, renal="B"), 9: quiet, 12: quiet}
+    >>> result = classify_patient(history, "wang2014")
+    >>> result.response.value, result.deciding_month
+    ('PCR', 6)
+    >>> result.reason
+    'PCR: at month 6 no system is A and at most one is B (renal), with at most one new A or B score through month 12'
+    """
+    chosen = get_definition(definition)
+    systems = system_names(index)
+    clean = {
+        int(m) if float(m).is_integer() else m: {s: parse_grade(g).value for s, g in v.items()}
+        for m, v in grades.items()
+        if m in chosen.schedule
+    }
+    if 0 not in clean:
+        code, month, named, grade = "no_baseline", 0, (), ""
+    else:
+        code, month, named, grade = _REFERENCE_RULES[chosen.name](clean, systems)
+    category = _REASONS[code][0]
+    relapse = None
+    if category is not ResponseCategory.NR and chosen.name != "bicla":
+        later = [m for m, _, _ in _new_scores(clean, chosen.schedule, systems) if m > month]
+        relapse = later[0] if later else None
+    return PatientResponse(category, month, reason_text(code, month, named, grade), code, relapse)
+
+
+# --------------------------------------------------------------------------
+# The vectorised implementation
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class _Cube:
+    """Activity of every patient, scheduled visit and system; -1 where missing."""
+
+    patients: np.ndarray  # patient ids, in order of first appearance
+    activity: np.ndarray  # int8 [patients, visits, systems]
+    present: np.ndarray  # bool [patients, visits]
+    months: tuple[int, ...]
+    systems: tuple[str, ...]
+    off_schedule: pd.Series  # patient -> sorted months not on the schedule
+
+
+def _codes(column: pd.Series, categories: list[str]) -> np.ndarray:
+    """Integer codes of a column in a fixed category order (fast for categoricals)."""
+    if isinstance(column.dtype, pd.CategoricalDtype) and list(column.cat.categories) == categories:
+        return column.cat.codes.to_numpy()
+    return pd.Categorical(column, categories=categories).codes
+
+
+def _build_cube(visits: pd.DataFrame, months: Sequence[int], systems: Sequence[str]) -> _Cube:
+    pid_codes, patients = pd.factorize(visits["patient_id"], sort=False)
+    month_values = visits["month"].to_numpy(dtype=float)
+    month_pos = np.full(len(visits), -1, dtype=np.int64)
+    for i, m in enumerate(months):
+        month_pos[month_values == m] = i
+    system_pos = _codes(visits["system"], list(systems))
+    grade_codes = _codes(visits["grade"], ["A", "B", "C", "D", "E"])
+    activity_of_code = np.array([3, 2, 1, 0, 0], dtype=np.int8)
+    cube = np.full((len(patients), len(months), len(systems)), -1, dtype=np.int8)
+    on = month_pos >= 0
+    cube[pid_codes[on], month_pos[on], system_pos[on]] = activity_of_code[grade_codes[on]]
+    present = (cube >= 0).all(axis=2)
+    if (~on).any():
+        off = pd.DataFrame({"pid": pid_codes[~on], "month": month_values[~on]})
+        off_schedule = off.groupby("pid")["month"].agg(lambda s: tuple(sorted(set(s))))
+    else:
+        off_schedule = pd.Series(dtype=object)
+    return _Cube(np.asarray(patients), cube, present, tuple(months), tuple(systems), off_schedule)
+
+
+def _new_score_arrays(cube: _Cube) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean [patients, visits, systems] arrays of new A and new B scores."""
+    act, present = cube.activity, cube.present
+    n_p, n_v, n_s = act.shape
+    new_a = np.zeros(act.shape, dtype=bool)
+    new_b = np.zeros(act.shape, dtype=bool)
+    last = np.full((n_p, n_s), -1, dtype=np.int8)
+    has_last = np.zeros(n_p, dtype=bool)
+    for v in range(n_v):
+        here = present[:, v]
+        compare = (here & has_last)[:, None]
+        new_a[:, v] = compare & (act[:, v] == 3) & (last < 3)
+        new_b[:, v] = compare & (act[:, v] == 2) & (last < 2)
+        last = np.where(here[:, None], act[:, v], last)
+        has_last |= here
+    return new_a, new_b
+
+
+def _new_since_visit(cube: _Cube, v_ref: int) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean [patients, visits, systems] arrays: newly A / newly B versus visit ``v_ref``."""
+    act, present = cube.activity, cube.present
+    ref = act[:, v_ref][:, None, :]
+    ok = (present & present[:, [v_ref]])[:, :, None]
+    ok = ok & (np.arange(act.shape[1]) != v_ref)[None, :, None]
+    return ok & (act == 3) & (ref < 3), ok & (act == 2) & (ref < 2)
+
+
+def _first_true(mask: np.ndarray) -> np.ndarray:
+    """Index of the first True along the last axis (0 where none)."""
+    return mask.argmax(axis=-1)
+
+
+def _vector_wang(cube: _Cube) -> dict[str, np.ndarray]:
+    act, present = cube.activity, cube.present
+    n_p, _, n_s = act.shape
+    i3, i6 = cube.months.index(3), cube.months.index(6)
+    new_a, new_b = _new_since_visit(cube, 0)
+    p3, p6 = present[:, i3], present[:, i6]
+    at3, at6 = act[:, i3], act[:, i6]
+    mcr = p6 & (at6 <= 1).all(1) & ~new_a[:, 1 : i6 + 1].any((1, 2))
+    pcr1 = p3 & (at3 <= 1).all(1) & ~(new_a | new_b)[:, 1 : i3 + 1].any((1, 2))
+    a6, b6 = at6 == 3, at6 == 2
+    n_b6 = b6.sum(1)
+    new_any = new_a | new_b
+    ever = new_any.any(1)  # [patients, systems]
+    total = ever.sum(1)
+    first_visit = _first_true(new_any.transpose(0, 2, 1))  # [patients, systems]
+    order_key = np.where(ever, first_visit * n_s + np.arange(n_s)[None, :], 10**6)
+    second = np.sort(order_key, axis=1)[:, 1] if n_s > 1 else np.zeros(n_p, dtype=np.int64)
+    second_visit = np.where(total >= 2, second // n_s, 0)
+    second_system = np.where(total >= 2, second % n_s, 0)
+    second_is_a = act[np.arange(n_p), second_visit, second_system] == 3
+    code = np.select(
+        [mcr, pcr1, ~p6, a6.any(1), n_b6 >= 2, total >= 2],
+        ["w_mcr", "w_pcr_c3", "w_missing_6", "w_a_at_6", "w_two_b_at_6", "w_second_flare"],
+        default="w_pcr_b6",
+    )
+    month_idx = np.select([code == "w_pcr_c3", code == "w_second_flare"],
+                          [i3, second_visit], default=i6)
+    system_idx = np.select([code == "w_a_at_6", code == "w_second_flare", code == "w_pcr_b6"],
+                           [_first_true(a6), second_system, _first_true(b6)], default=-1)
+    system_idx = np.where((code == "w_pcr_b6") & (n_b6 == 0), -1, system_idx)
+    mask = np.where(code == "w_two_b_at_6", _bitmask(b6), 0)
+    grade = np.where(code == "w_second_flare", np.where(second_is_a, "A", "B"), "")
+    return {"code": code, "month_idx": month_idx, "system_idx": system_idx, "mask": mask,
+            "grade": grade, "relapse": True}
+
+
+def _vector_explorer(cube: _Cube) -> dict[str, np.ndarray]:
+    act, present = cube.activity, cube.present
+    n_p = act.shape[0]
+    i6, i9, i12 = (cube.months.index(m) for m in (6, 9, 12))
+    new_a, new_b = _new_since_visit(cube, 0)
+    after_a, after_b = _new_since_visit(cube, i6)
+    p6, p9, p12 = present[:, i6], present[:, i9], present[:, i12]
+    # flares up to month 6: severe (any new A) or moderate (two or more new B) per visit
+    severe = new_a[:, 1 : i6 + 1].any(2)
+    moderate = new_b[:, 1 : i6 + 1].sum(2) >= 2
+    flare_visit_mask = severe | moderate
+    has_flare = flare_visit_mask.any(1)
+    flare_v = _first_true(flare_visit_mask) + 1
+    rows = np.arange(n_p)
+    flare_severe = severe[rows, flare_v - 1]
+    flare_new_a = new_a[rows, flare_v]
+    flare_new_b = new_b[rows, flare_v]
+    at0, at6 = act[:, 0], act[:, i6]
+    a6, b6 = at6 == 3, at6 == 2
+    n_b6 = b6.sum(1)
+    b_not_from_a = b6 & (at0 != 3)
+    new9 = (after_a | after_b)[:, i9]
+    new9_is_a = after_a[rows, i9, _first_true(new9)]
+    new12 = (after_a | after_b)[:, i12].any(1)
+    mcr_ok = (n_b6 == 0) & p12 & ~new12
+    code = np.select(
+        [~p6, has_flare & flare_severe, has_flare, a6.any(1),
+         (n_b6 > 1) & b_not_from_a.any(1), ~p9, new9.any(1), mcr_ok, n_b6 == 0, n_b6 == 1],
+        ["x_missing_6", "x_severe_flare", "x_moderate_flare", "x_a_at_6", "x_b_at_6",
+         "x_missing_9", "x_not_maintained", "x_mcr", "x_pcr_c", "x_pcr_one_b"],
+        default="x_pcr_a_to_b",
+    )
+    month_idx = np.select([(code == "x_severe_flare") | (code == "x_moderate_flare"),
+                           (code == "x_missing_9") | (code == "x_not_maintained")],
+                          [flare_v, i9], default=i6)
+    system_idx = np.select(
+        [code == "x_severe_flare", code == "x_a_at_6", code == "x_not_maintained",
+         code == "x_pcr_one_b"],
+        [_first_true(flare_new_a), _first_true(a6), _first_true(new9), _first_true(b6)],
+        default=-1,
+    )
+    mask = np.select([code == "x_moderate_flare", code == "x_b_at_6", code == "x_pcr_a_to_b"],
+                     [_bitmask(flare_new_b), _bitmask(b_not_from_a), _bitmask(b6)], default=0)
+    grade = np.select([code == "x_severe_flare", code == "x_moderate_flare",
+                       code == "x_not_maintained"],
+                      ["A", "B", np.where(new9_is_a, "A", "B")], default="")
+    return {"code": code, "month_idx": month_idx, "system_idx": system_idx, "mask": mask,
+            "grade": grade, "relapse": True}
+
+
+def _vector_bicla(cube: _Cube) -> dict[str, np.ndarray]:
+    act, present = cube.activity, cube.present
+    n_p = act.shape[0]
+    i12 = cube.months.index(12)
+    at0, at12 = act[:, 0], act[:, i12]
+    persistent_a = (at0 == 3) & (at12 == 3)
+    persistent_b = (at0 == 2) & (at12 >= 2)
+    new_a = (at0 <= 1) & (at12 == 3)
+    new_b = (at0 <= 1) & (at12 == 2)
+    code = np.select(
+        [~present[:, i12], persistent_a.any(1), persistent_b.any(1), new_a.any(1),
+         new_b.sum(1) > 1],
+        ["b_missing_12", "b_persistent_a", "b_persistent_b", "b_new_a", "b_new_b"],
+        default="b_responder",
+    )
+    system_idx = np.select(
+        [code == "b_persistent_a", code == "b_persistent_b", code == "b_new_a"],
+        [_first_true(persistent_a), _first_true(persistent_b), _first_true(new_a)], default=-1)
+    rows = np.arange(n_p)
+    end_grade = np.where(at12[rows, np.maximum(system_idx, 0)] == 3, "A", "B")
+    grade = np.where(code == "b_persistent_b", end_grade, "")
+    mask = np.where(code == "b_new_b", _bitmask(new_b), 0)
+    return {"code": code, "month_idx": np.full(n_p, i12), "system_idx": system_idx,
+            "mask": mask, "grade": grade, "relapse": False}
+
+
+_VECTOR_RULES = {"wang2014": _vector_wang, "explorer": _vector_explorer, "bicla": _vector_bicla}
+
+
+def _bitmask(mask: np.ndarray) -> np.ndarray:
+    return (mask.astype(np.int64) << np.arange(mask.shape[1], dtype=np.int64)).sum(1)
+
+
+def _names_from_mask(value: int, systems: Sequence[str]) -> tuple[str, ...]:
+    return tuple(s for i, s in enumerate(systems) if value >> i & 1)
+
+
+def _notes(cube: _Cube) -> np.ndarray:
+    missing = _bitmask(~cube.present)
+    texts = np.full(len(cube.patients), "", dtype=object)
+    months = cube.months
+    for value in np.unique(missing[missing > 0]):
+        listed = ", ".join(str(m) for i, m in enumerate(months) if value >> i & 1)
+        texts[missing == value] = f"missing visits: {listed}"
+    for pid, extra in cube.off_schedule.items():
+        listed = ", ".join(str(int(m)) if float(m).is_integer() else str(m) for m in extra)
+        note = f"visits at months {listed} are not on the schedule and were not used"
+        texts[pid] = f"{texts[pid]}; {note}" if texts[pid] else note
+    return texts
+
+
+def _classify_vectorised(visits: pd.DataFrame, chosen: ResponseDefinition,
+                         systems: Sequence[str]) -> pd.DataFrame:
+    cube = _build_cube(visits, chosen.schedule, systems)
+    out = _VECTOR_RULES[chosen.name](cube)
+    code = np.where(cube.present[:, 0], out["code"], "no_baseline")
+    month_idx = np.where(code == "no_baseline", 0, out["month_idx"])
+    months = np.asarray(cube.months)
+    deciding = months[month_idx]
+    decisions = pd.DataFrame({
+        "code": code, "month": deciding, "system_idx": out["system_idx"],
+        "mask": out["mask"], "grade": out["grade"],
+    })
+    decisions.loc[code == "no_baseline", ["system_idx", "mask", "grade"]] = [-1, 0, ""]
+    keys = ["code", "month", "system_idx", "mask", "grade"]
+    unique = decisions.drop_duplicates(keys)
+    texts = {}
+    for row in unique.itertuples(index=False):
+        named = (systems[row.system_idx],) if row.system_idx >= 0 else _names_from_mask(
+            int(row.mask), systems)
+        texts[(row.code, row.month, row.system_idx, row.mask, row.grade)] = reason_text(
+            row.code, row.month, named, row.grade)
+    reason = [texts[k] for k in zip(*(decisions[c].tolist() for c in keys), strict=True)]
+    category = pd.Series(code).map({k: v[0].value for k, v in _REASONS.items()}).to_numpy()
+    relapse = pd.array([pd.NA] * len(code), dtype="Int64")
+    if out["relapse"]:
+        responders = category != ResponseCategory.NR.value
+        new_a, new_b = _new_score_arrays(cube)
+        any_new = (new_a | new_b).any(2)
+        later = any_new & (np.arange(len(months))[None, :] > month_idx[:, None])
+        has = later.any(1) & responders
+        values = months[_first_true(later)]
+        relapse = pd.array(np.where(has, values, 0), dtype="Int64")
+        relapse[~has] = pd.NA
+    return pd.DataFrame({
+        "patient_id": cube.patients,
+        "response": category,
+        "deciding_month": deciding.astype("int64"),
+        "reason": reason,
+        "relapse_month": relapse,
+        "note": _notes(cube),
+    })
+
+
+def _classify_reference(visits: pd.DataFrame, chosen: ResponseDefinition,
+                        index: IndexVersion) -> pd.DataFrame:
+    rows = []
+    systems = system_names(index)
+    for patient, table in visits.groupby("patient_id", sort=False):
+        history: dict[int, dict[str, str]] = {}
+        for month, visit in table.groupby("month", sort=True):
+            history[month] = dict(zip(visit["system"], visit["grade"], strict=True))
+        result = classify_patient(history, chosen, index)
+        missing = [m for m in chosen.schedule if m not in history]
+        off = sorted(m for m in history if m not in chosen.schedule)
+        notes = []
+        if missing:
+            notes.append("missing visits: " + ", ".join(str(m) for m in missing))
+        if off:
+            listed = ", ".join(str(int(m)) if float(m).is_integer() else str(m) for m in off)
+            notes.append(f"visits at months {listed} are not on the schedule and were not used")
+        rows.append((patient, result.response.value, result.deciding_month, result.reason,
+                     result.relapse_month, "; ".join(notes)))
+    table = pd.DataFrame(rows, columns=["patient_id", "response", "deciding_month", "reason",
+                                        "relapse_month", "note"])
+    table["deciding_month"] = table["deciding_month"].astype("int64")
+    table["relapse_month"] = table["relapse_month"].astype("Int64")
+    return table
+
+
+def classify_response(
+    visits: pd.DataFrame,
+    definition: str | ResponseDefinition = "wang2014",
+    *,
+    method: str = "vectorised",
+    validate: bool = True,
+) -> pd.DataFrame:
+    """Classify every patient of a cohort under a response definition.
+
+    Parameters
+    ----------
+    visits : DataFrame
+        The long BILAG table (``patient_id, month, system, grade``), as read
+        by :func:`lupus_teach.visits.read_visits`.
+    definition : str
+        ``"wang2014"`` (default), ``"explorer"`` or ``"bicla"``; see
+        :data:`DEFINITIONS`.
+    method : {"vectorised", "reference"}
+        The fast NumPy implementation, or the plain per-patient one.
+    validate : bool
+        Validate ``visits`` first (default). Skip only for a table already
+        returned by ``read_visits``.
+
+    Returns
+    -------
+    DataFrame
+        One row per patient, in order of first appearance: ``patient_id``,
+        ``response`` (``MCR``, ``PCR``, ``responder`` or ``NR``),
+        ``deciding_month``, ``reason``, ``relapse_month`` (responders' first
+        later new A or B; empty otherwise and for BICLA) and ``note``
+        (missing or unused visits).
+
+    Raises
+    ------
+    DataValidationError
+        If ``validate`` and the table breaks the data contract.
+    UnknownNameError
+        For an unknown definition or method.
+
+    References
+    ----------
+    See each definition's ``reference`` in :data:`DEFINITIONS`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from lupus_teach.bilag import system_names
+    >>> rows = [("p9", m, s, "A" if (s == "renal" and m in (0, 9)) else "D")
+    ...         for m in (0, 1, 3, 6, 9, 12) for s in system_names("classic")]
+    >>> visits = pd.DataFrame(rows, columns=["patient_id", "month", "system", "grade"])
+    >>> out = classify_response(visits)
+    >>> out.loc[0, ["response", "relapse_month"]].tolist()
+    ['MCR', 9]
+    """
+    chosen = get_definition(definition)
+    if method not in ("vectorised", "reference"):
+        raise UnknownNameError("classification method", method, ["vectorised", "reference"])
+    table = read_visits(visits) if validate else visits
+    index = bilag_index_of(table)
+    if method == "reference":
+        return _classify_reference(table, chosen, index)
+    return _classify_vectorised(table, chosen, system_names(index))
