@@ -84,6 +84,8 @@ class Grade(StrEnum):
     True
     >>> max([Grade.C, Grade.A, Grade.E])
     <Grade.A: 'A'>
+    >>> Grade.A > "b"                # a plain letter is read as a grade, not spelled
+    True
     >>> Grade.D.meaning
     'previously affected, now inactive'
     >>> Grade.D.activity == Grade.E.activity == 0
@@ -116,30 +118,34 @@ class Grade(StrEnum):
         """True for A, B and C (active disease of some degree)."""
         return self.activity > 0
 
-    def _cmp(self, other: object) -> int:
-        if not isinstance(other, Grade):
-            return NotImplemented  # type: ignore[return-value]
-        return self.severity - other.severity
+    def _cmp(self, other: object) -> int | None:
+        """Severity difference, or None when ``other`` is not a grade.
+
+        A plain string is read as a grade (``Grade.A > "b"`` is True), never
+        compared alphabetically; a string that is not a grade raises
+        :class:`InvalidGradeError`.
+        """
+        if isinstance(other, Grade):
+            return self.severity - other.severity
+        if isinstance(other, str):
+            return self.severity - parse_grade(other).severity
+        return None
 
     def __lt__(self, other: object) -> bool:  # type: ignore[override]
-        if not isinstance(other, Grade):
-            return NotImplemented
-        return self._cmp(other) < 0
+        diff = self._cmp(other)
+        return NotImplemented if diff is None else diff < 0
 
     def __le__(self, other: object) -> bool:  # type: ignore[override]
-        if not isinstance(other, Grade):
-            return NotImplemented
-        return self._cmp(other) <= 0
+        diff = self._cmp(other)
+        return NotImplemented if diff is None else diff <= 0
 
     def __gt__(self, other: object) -> bool:  # type: ignore[override]
-        if not isinstance(other, Grade):
-            return NotImplemented
-        return self._cmp(other) > 0
+        diff = self._cmp(other)
+        return NotImplemented if diff is None else diff > 0
 
     def __ge__(self, other: object) -> bool:  # type: ignore[override]
-        if not isinstance(other, Grade):
-            return NotImplemented
-        return self._cmp(other) >= 0
+        diff = self._cmp(other)
+        return NotImplemented if diff is None else diff >= 0
 
     __hash__ = StrEnum.__hash__
 
@@ -516,16 +522,35 @@ def global_score(
     -------
     int
 
+    Raises
+    ------
+    DataValidationError
+        Listing at once every system that is unknown, belongs to the other
+        index version than the scheme's, or is graded twice (``hematological``
+        and ``haematological``), and every grade outside A-E.
+
     Examples
     --------
     >>> v = {"renal": "A", "haematological": "B", "mucocutaneous": "C"}
     >>> global_score(v, "classic-9-3-1"), global_score(v, "classic-12-5-1")
     (13, 18)
+    >>> global_score({"kidney": "A"})
+    Traceback (most recent call last):
+    ...
+    lupus_teach.errors.DataValidationError: visit: found 1 problem; nothing was changed or dropped.
+      - visit, column 'system', value 'kidney': 'kidney' is not a known classic BILAG ...
     """
+    problems: list[Problem] = []
     if scheme is None:
-        scheme = DEFAULT_SCHEME[infer_index(grades)]
-    chosen = get_scheme(scheme)
-    return sum(chosen.points(g) for g in grades.values())
+        version, problems = _infer_visit_index(grades)
+        chosen = get_scheme(DEFAULT_SCHEME[version])
+    else:
+        chosen = get_scheme(scheme)
+    checked, more = _visit_problems(grades, "visit", chosen.index, require_all=False)
+    problems += more
+    if problems:
+        raise DataValidationError(problems, source="visit")
+    return sum(chosen.points(g) for g in checked.values())
 
 
 def overall_grade(grades: Mapping[str, Grade | str] | Iterable[Grade | str]) -> Grade:
@@ -734,31 +759,68 @@ class VisitComparison:
         )
 
 
+def _infer_visit_index(
+    names: Iterable[str], label: str = "visit"
+) -> tuple[IndexVersion, list[Problem]]:
+    """Infer the index version; a mix becomes a problem (and the majority wins)."""
+    try:
+        return infer_index(names), []
+    except DataValidationError as err:
+        seen = {SYSTEM_ALIASES.get(n, n) for n in (str(s).strip().lower() for s in names)}
+        n_classic = len(seen & (_CLASSIC_NAMES - _NAMES_2004))
+        n_2004 = len(seen & (_NAMES_2004 - _CLASSIC_NAMES))
+        version = IndexVersion.BILAG2004 if n_2004 > n_classic else IndexVersion.CLASSIC
+        problems = [
+            Problem(label, p.row, p.column, p.value, p.message) for p in err.problems
+        ]
+        return version, problems
+
+
 def _visit_problems(
-    visit: Mapping[str, Any], label: str, index: IndexVersion
+    visit: Mapping[str, Any], label: str, index: IndexVersion, require_all: bool = True
 ) -> tuple[dict[str, Grade], list[Problem]]:
     grades: dict[str, Grade] = {}
     problems: list[Problem] = []
+    written: dict[str, object] = {}
+    reported: set[str] = set()
     for name, value in visit.items():
         try:
             system = normalise_system(name, index)
         except UnknownNameError as err:
             problems.append(Problem(label, None, "system", name, str(err)))
+            system = None
+        if system is not None and system in written:
+            problems.append(
+                Problem(
+                    label,
+                    None,
+                    "system",
+                    name,
+                    f"{system} is graded twice (as {written[system]!r} and {name!r}); "
+                    "give one grade per system.",
+                )
+            )
             continue
         try:
-            grades[system] = parse_grade(value)
+            grade = parse_grade(value)
         except InvalidGradeError as err:
-            problems.append(Problem(label, None, system, value, str(err)))
-    missing = [n for n in system_names(index) if n not in grades]
-    known_missing = [n for n in missing if n not in {p.column for p in problems}]
-    if known_missing:
+            problems.append(Problem(label, None, system or str(name), value, str(err)))
+            if system is not None:
+                written[system] = name
+                reported.add(system)
+            continue
+        if system is not None:
+            written[system] = name
+            grades[system] = grade
+    missing = [n for n in system_names(index) if n not in grades and n not in reported]
+    if require_all and missing:
         problems.append(
             Problem(
                 label,
                 None,
                 "system",
                 None,
-                f"the visit has no grade for {', '.join(known_missing)}; "
+                f"the visit has no grade for {', '.join(missing)}; "
                 f"every {index.label} visit needs all {len(system_names(index))} systems.",
             )
         )
@@ -788,7 +850,8 @@ def compare_visits(
     Raises
     ------
     DataValidationError
-        Listing every unknown system, invalid grade and missing system at once.
+        Listing at once every unknown system, invalid grade, system graded twice,
+        missing system and a mix of the two index versions.
 
     References
     ----------
@@ -809,10 +872,14 @@ def compare_visits(
     >>> compare_visits(base, base).flare.value
     'none'
     """
-    version = _as_index(index) if index is not None else infer_index([*before, *after])
-    grades_before, problems = _visit_problems(before, "earlier visit", version)
+    problems: list[Problem] = []
+    if index is not None:
+        version = _as_index(index)
+    else:
+        version, problems = _infer_visit_index([*before, *after], "visits")
+    grades_before, problems_before = _visit_problems(before, "earlier visit", version)
     grades_after, problems_after = _visit_problems(after, "later visit", version)
-    problems += problems_after
+    problems += problems_before + problems_after
     if problems:
         raise DataValidationError(problems, source="visit comparison")
     changes = tuple(

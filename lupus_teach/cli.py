@@ -70,10 +70,26 @@ def _build_parser() -> argparse.ArgumentParser:
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
-def _register_optional_commands() -> None:
-    from lupus_teach import commands
+def _register_optional_commands(debug: bool = False) -> None:
+    """Load the sub-commands of :mod:`lupus_teach.commands`.
 
-    _EXTRA_COMMANDS[:] = commands.registrars()
+    A command module that fails to import must not take ``validate`` down with
+    it: the failure is reported in one line (a traceback only with ``--debug``)
+    and the built-in commands still work.
+    """
+    try:
+        from lupus_teach import commands
+
+        _EXTRA_COMMANDS[:] = commands.registrars()
+    except Exception as err:
+        _EXTRA_COMMANDS[:] = []
+        if debug:
+            traceback.print_exc()
+        print(
+            f"lupus-teach: some commands could not be loaded ({type(err).__name__}: {err}); "
+            "this is a bug in lupus-teach, please report it.",
+            file=sys.stderr,
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -84,10 +100,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv : sequence of str, optional
         Arguments without the program name (default: ``sys.argv[1:]``).
     """
-    _register_optional_commands()
-    parser = _build_parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    _register_optional_commands(debug="--debug" in arguments)
     try:
-        args = parser.parse_args(argv)
+        parser = _build_parser()
+    except Exception as err:  # a broken command module: keep the built-in commands
+        print(f"lupus-teach: some commands could not be set up ({type(err).__name__}: "
+              f"{err}); this is a bug in lupus-teach, please report it.", file=sys.stderr)
+        _EXTRA_COMMANDS[:] = []
+        parser = _build_parser()
+    try:
+        args = parser.parse_args(arguments)
     except SystemExit as exc:  # argparse: --help (0) or a bad command line (2)
         return int(exc.code or 0)
     try:
