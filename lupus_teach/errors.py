@@ -122,3 +122,15 @@ class DataValidationError(LupusTeachError, ValueError):
 
 class DefinitionError(LupusTeachError, ValueError):
     """Data that a response definition cannot be applied to (e.g. no baseline)."""
+
+
+class StatsInputError(LupusTeachError, ValueError):
+    """Numbers that a statistical function cannot use (a count above its total, ...)."""
+
+
+class NotEnoughDataError(StatsInputError):
+    """Too few usable observations for the calculation asked for."""
+
+
+class ChartOptionError(LupusTeachError, ValueError):
+    """A chart option with an unusable value (for example ``max_patients=0``)."""

@@ -39,7 +39,12 @@ from scipy import stats as sps
 
 from lupus_teach import stats
 from lupus_teach.bilag import GRADE_ORDER, Grade, compare_system, systems_for
-from lupus_teach.errors import DataValidationError, LupusTeachError, Problem, UnknownNameError
+from lupus_teach.errors import (
+    ChartOptionError,
+    DataValidationError,
+    Problem,
+    UnknownNameError,
+)
 from lupus_teach.visits import bilag_index_of, read_visits
 
 __all__ = [
@@ -120,10 +125,6 @@ MARKER_COLUMNS: tuple[str, ...] = ("patient_id", "month", "marker", "value")
 # --------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------
-
-
-class ChartOptionError(LupusTeachError, ValueError):
-    """A chart option with an unusable value (for example ``max_patients=0``)."""
 
 
 def _inline(frame: pd.DataFrame) -> alt.InlineData:

@@ -37,7 +37,7 @@ from statsmodels.duration.survfunc import SurvfuncRight
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import proportion_confint, proportion_effectsize
 
-from lupus_teach.errors import LupusTeachError, UnknownNameError
+from lupus_teach.errors import NotEnoughDataError, StatsInputError, UnknownNameError
 
 __all__ = [
     "CI_METHODS",
@@ -57,14 +57,6 @@ __all__ = [
     "sample_size_two_proportions",
     "summarise_regression",
 ]
-
-
-class StatsInputError(LupusTeachError, ValueError):
-    """Numbers that a statistical function cannot use (a count above its total, ...)."""
-
-
-class NotEnoughDataError(StatsInputError):
-    """Too few usable observations for the calculation asked for."""
 
 
 #: Confidence-interval methods by name, mapped to statsmodels' names.
@@ -185,7 +177,7 @@ def proportion_ci(
     >>> proportion_ci(41, 40)
     Traceback (most recent call last):
     ...
-    lupus_teach.stats.StatsInputError: successes=41 is more than n=40; ...
+    lupus_teach.errors.StatsInputError: successes=41 is more than n=40; ...
     """
     sm_method = _check_method(method)
     level = _check_level(level)
@@ -381,7 +373,7 @@ def paired_change(
     >>> paired_change([1.0, None], [2.0, 3.0])
     Traceback (most recent call last):
     ...
-    lupus_teach.stats.NotEnoughDataError: only 1 patient has both values ...
+    lupus_teach.errors.NotEnoughDataError: only 1 patient has both values ...
     """
     if test not in PAIRED_TESTS:
         raise UnknownNameError(
