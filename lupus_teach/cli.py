@@ -118,6 +118,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LupusTeachError as err:
         print(err, file=sys.stdout if args.command == "validate" else sys.stderr)
         return 1
+    except OSError as err:  # a file that cannot be read or written: the user can fix it
+        where = f" {err.filename}" if err.filename else ""
+        print(
+            f"lupus-teach {args.command}: cannot use{where}: {err.strerror or err}. "
+            "Check that the folder exists and that you may write there.",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -245,13 +245,13 @@ DEFINITIONS: dict[str, ResponseDefinition] = {
                 "A moderate or severe flare at a visit is a new A (compared with baseline) "
                 "in any system, or new B scores in two or more systems at that visit.",
                 "MCR: BILAG C or better in every system at month 6 (week 24) with no "
-                "moderate or severe flare from month 1 to month 6, and no system newly A or "
-                "B compared with month 6 at months 9 and 12 (to week 52); months 6, 9 and "
-                "12 must be present.",
+                "moderate or severe flare from month 1 to month 6, maintained: C or better "
+                "in every system at months 9 and 12 (to week 52); months 6, 9 and 12 must "
+                "be present.",
                 "PCR: no moderate or severe flare from month 1 to month 6, and at month 6 "
                 "either (a) C or better in every system, (b) no A and at most one B, or (c) "
-                "no A and every B in a system that was A at baseline; maintained: no system "
-                "newly A or B at month 9 compared with month 6 (about 16 weeks later).",
+                "no A and every B in a system that was A at baseline; maintained: at month "
+                "9 (about 16 weeks later) the patient still meets (a), (b) or (c).",
                 "NR: neither MCR nor PCR.",
             ),
             reference=(
@@ -339,6 +339,9 @@ _REASONS: dict[str, tuple[ResponseCategory, str]] = {
     # every definition
     "no_baseline": (ResponseCategory.NR,
                     "NR: no baseline visit (month 0), so change cannot be judged"),
+    "b_no_baseline": (ResponseCategory.NR,
+                      "NR (BICLA, BILAG part only): no baseline visit (month 0), so change "
+                      "cannot be judged"),
     # wang2014
     "w_mcr": (ResponseCategory.MCR,
               "MCR: BILAG C or better in every system at month {month}, with no severe flare "
@@ -362,16 +365,17 @@ _REASONS: dict[str, tuple[ResponseCategory, str]] = {
     # explorer
     "x_mcr": (ResponseCategory.MCR,
               "MCR: BILAG C or better in every system at month {month} with no moderate or "
-              "severe flare, and no new A or B score to month 12"),
+              "severe flare, and still C or better at months 9 and 12"),
     "x_pcr_c": (ResponseCategory.PCR,
                 "PCR: BILAG C or better in every system at month {month} with no moderate or "
-                "severe flare, maintained at month 9"),
+                "severe flare, and still within the partial-response limits at month 9"),
     "x_pcr_one_b": (ResponseCategory.PCR,
                     "PCR: no A and at most one B ({system}) at month {month} with no moderate "
-                    "or severe flare, maintained at month 9"),
+                    "or severe flare, and still within the partial-response limits at month 9"),
     "x_pcr_a_to_b": (ResponseCategory.PCR,
                      "PCR: baseline A improved to B ({systems}) at month {month} with no "
-                     "moderate or severe flare, maintained at month 9"),
+                     "moderate or severe flare, and still within the partial-response limits "
+                     "at month 9"),
     "x_missing_6": (ResponseCategory.NR,
                     "NR: no visit at month {month} (week 24), and a missing visit never "
                     "counts as a response"),
@@ -389,8 +393,8 @@ _REASONS: dict[str, tuple[ResponseCategory, str]] = {
     "x_missing_9": (ResponseCategory.NR,
                     "NR: no visit at month {month} to show the response was maintained"),
     "x_not_maintained": (ResponseCategory.NR,
-                         "NR: new BILAG {grade} in {system} at month {month}, so the "
-                         "response was not maintained"),
+                         "NR: BILAG {grade} in {system} at month {month}, so the response "
+                         "was not maintained"),
     # bicla
     "b_responder": (ResponseCategory.RESPONDER,
                     "responder (BICLA, BILAG part only): at month {month} every baseline A "
@@ -576,13 +580,19 @@ def _explorer(grades: Mapping[int, Mapping[str, str]], systems: Sequence[str]) -
         return "x_b_at_6", 6, tuple(b_not_from_a), ""
     if 9 not in grades:
         return "x_missing_9", 9, (), ""
-    since_6 = _new_since(grades, 6, (9, 12), systems)
-    at_9 = [(s, g) for m, s, g in since_6 if m == 9]
-    if at_9:
-        return "x_not_maintained", 9, (at_9[0][0],), at_9[0][1]
+    # maintained: month 9 still meets one of the month-6 conditions
+    a_at_9 = [s for s in systems if grades[9][s] == "A"]
+    if a_at_9:
+        return "x_not_maintained", 9, (a_at_9[0],), "A"
+    b_at_9 = [s for s in systems if grades[9][s] == "B"]
+    b9_not_from_a = [s for s in b_at_9 if grades[0][s] != "A"]
+    if len(b_at_9) > 1 and b9_not_from_a:
+        return "x_not_maintained", 9, (b9_not_from_a[0],), "B"
     if not b_at_6:
-        new_at_12 = any(m == 12 for m, _, _ in since_6)
-        if 12 in grades and not new_at_12:
+        quiet_to_12 = 12 in grades and all(
+            ACTIVITY[grades[m][s]] <= 1 for m in (9, 12) for s in systems
+        )
+        if quiet_to_12:
             return "x_mcr", 6, (), ""
         return "x_pcr_c", 6, (), ""
     if len(b_at_6) == 1:
@@ -608,6 +618,9 @@ def _bicla(grades: Mapping[int, Mapping[str, str]], systems: Sequence[str]) -> t
         return "b_new_b", 12, tuple(new_b), ""
     return "b_responder", 12, (), ""
 
+
+#: The no-baseline decision code of each definition (BICLA says it is the BILAG part only).
+_NO_BASELINE = {"bicla": "b_no_baseline"}
 
 _REFERENCE_RULES: dict[str, Callable[[Mapping[int, Mapping[str, str]], Sequence[str]], tuple]] = {
     "wang2014": _wang2014,
@@ -656,7 +669,7 @@ def classify_patient(
         if m in chosen.schedule
     }
     if 0 not in clean:
-        code, month, named, grade = "no_baseline", 0, (), ""
+        code, month, named, grade = _NO_BASELINE.get(chosen.name, "no_baseline"), 0, (), ""
     else:
         code, month, named, grade = _REFERENCE_RULES[chosen.name](clean, systems)
     category = _REASONS[code][0]
@@ -785,7 +798,6 @@ def _vector_explorer(cube: _Cube) -> dict[str, np.ndarray]:
     n_p = act.shape[0]
     i6, i9, i12 = (cube.months.index(m) for m in (6, 9, 12))
     new_a, new_b = _new_since_visit(cube, 0)
-    after_a, after_b = _new_since_visit(cube, i6)
     p6, p9, p12 = present[:, i6], present[:, i9], present[:, i12]
     # flares up to month 6: severe (any new A) or moderate (two or more new B) per visit
     severe = new_a[:, 1 : i6 + 1].any(2)
@@ -801,13 +813,16 @@ def _vector_explorer(cube: _Cube) -> dict[str, np.ndarray]:
     a6, b6 = at6 == 3, at6 == 2
     n_b6 = b6.sum(1)
     b_not_from_a = b6 & (at0 != 3)
-    new9 = (after_a | after_b)[:, i9]
-    new9_is_a = after_a[rows, i9, _first_true(new9)]
-    new12 = (after_a | after_b)[:, i12].any(1)
-    mcr_ok = (n_b6 == 0) & p12 & ~new12
+    at9 = act[:, i9]
+    a9, b9 = at9 == 3, at9 == 2
+    b9_not_from_a = b9 & (at0 != 3)
+    lost9 = a9.any(1) | ((b9.sum(1) > 1) & b9_not_from_a.any(1))
+    lost_system = np.where(a9.any(1), _first_true(a9), _first_true(b9_not_from_a))
+    lost_grade = np.where(a9.any(1), "A", "B")
+    mcr_ok = (n_b6 == 0) & p9 & p12 & (at9 <= 1).all(1) & (act[:, i12] <= 1).all(1)
     code = np.select(
         [~p6, has_flare & flare_severe, has_flare, a6.any(1),
-         (n_b6 > 1) & b_not_from_a.any(1), ~p9, new9.any(1), mcr_ok, n_b6 == 0, n_b6 == 1],
+         (n_b6 > 1) & b_not_from_a.any(1), ~p9, lost9, mcr_ok, n_b6 == 0, n_b6 == 1],
         ["x_missing_6", "x_severe_flare", "x_moderate_flare", "x_a_at_6", "x_b_at_6",
          "x_missing_9", "x_not_maintained", "x_mcr", "x_pcr_c", "x_pcr_one_b"],
         default="x_pcr_a_to_b",
@@ -818,14 +833,14 @@ def _vector_explorer(cube: _Cube) -> dict[str, np.ndarray]:
     system_idx = np.select(
         [code == "x_severe_flare", code == "x_a_at_6", code == "x_not_maintained",
          code == "x_pcr_one_b"],
-        [_first_true(flare_new_a), _first_true(a6), _first_true(new9), _first_true(b6)],
+        [_first_true(flare_new_a), _first_true(a6), lost_system, _first_true(b6)],
         default=-1,
     )
     mask = np.select([code == "x_moderate_flare", code == "x_b_at_6", code == "x_pcr_a_to_b"],
                      [_bitmask(flare_new_b), _bitmask(b_not_from_a), _bitmask(b6)], default=0)
     grade = np.select([code == "x_severe_flare", code == "x_moderate_flare",
                        code == "x_not_maintained"],
-                      ["A", "B", np.where(new9_is_a, "A", "B")], default="")
+                      ["A", "B", lost_grade], default="")
     return {"code": code, "month_idx": month_idx, "system_idx": system_idx, "mask": mask,
             "grade": grade, "relapse": True}
 
@@ -885,15 +900,16 @@ def _classify_vectorised(visits: pd.DataFrame, chosen: ResponseDefinition,
                          systems: Sequence[str]) -> pd.DataFrame:
     cube = _build_cube(visits, chosen.schedule, systems)
     out = _VECTOR_RULES[chosen.name](cube)
-    code = np.where(cube.present[:, 0], out["code"], "no_baseline")
-    month_idx = np.where(code == "no_baseline", 0, out["month_idx"])
+    no_baseline = _NO_BASELINE.get(chosen.name, "no_baseline")
+    code = np.where(cube.present[:, 0], out["code"], no_baseline)
+    month_idx = np.where(code == no_baseline, 0, out["month_idx"])
     months = np.asarray(cube.months)
     deciding = months[month_idx]
     decisions = pd.DataFrame({
         "code": code, "month": deciding, "system_idx": out["system_idx"],
         "mask": out["mask"], "grade": out["grade"],
     })
-    decisions.loc[code == "no_baseline", ["system_idx", "mask", "grade"]] = [-1, 0, ""]
+    decisions.loc[code == no_baseline, ["system_idx", "mask", "grade"]] = [-1, 0, ""]
     keys = ["code", "month", "system_idx", "mask", "grade"]
     unique = decisions.drop_duplicates(keys)
     texts = {}
