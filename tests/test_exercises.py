@@ -1,0 +1,358 @@
+"""The exercise sets: masters pass their own checks, releases hide solutions, feedback helps.
+
+* every master in ``exercises/``, executed top to bottom in a fresh kernel with
+  the solutions in place, passes every check (public and hidden);
+* every set released with Otter Assign has a student notebook with no solution
+  text and no hidden check, which executed unanswered (``...`` placeholders)
+  runs without crashing and fails every check with a helpful message;
+* ``lupus-teach exercises release`` works;
+* the check helpers give the documented messages on wrong answers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pandas as pd
+import pytest
+from nbclient import NotebookClient
+
+from lupus_teach.bilag import system_names
+from lupus_teach.cli import main
+from lupus_teach.exercises import (
+    WrongAnswer,
+    check_choice,
+    check_equal,
+    check_flare,
+    check_function,
+    check_grade,
+    check_interval,
+    check_response,
+    check_score,
+    check_systems,
+    masters,
+    release,
+)
+
+MASTERS = masters()
+KERNEL_TIMEOUT = 120
+
+pytestmark = pytest.mark.notebooks
+
+
+def _execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
+    client = NotebookClient(nb, timeout=KERNEL_TIMEOUT, kernel_name="python3",
+                            resources={"metadata": {"path": str(cwd)}})
+    client.execute()
+    return nb
+
+
+def _solution_lines(master: Path) -> list[str]:
+    """The solution code of a master: ``# SOLUTION`` lines and BEGIN/END SOLUTION blocks."""
+    nb = nbformat.read(master, as_version=4)
+    lines: list[str] = []
+    inside_block = False
+    for cell in nb.cells:
+        if cell.cell_type == "raw":
+            text = cell.source.strip()
+            if text.startswith("# BEGIN SOLUTION"):
+                inside_block = True
+            elif text.startswith("# END SOLUTION"):
+                inside_block = False
+            continue
+        if cell.cell_type != "code" or not inside_block:
+            continue
+        in_code_block = False
+        for line in cell.source.splitlines():
+            stripped = line.strip()
+            if stripped.startswith("# BEGIN SOLUTION"):
+                in_code_block = True
+            elif stripped.startswith("# END SOLUTION"):
+                in_code_block = False
+            elif stripped.endswith("# SOLUTION"):
+                lines.append(stripped.removesuffix("# SOLUTION").strip())
+            elif in_code_block and stripped:
+                lines.append(stripped)
+    return lines
+
+
+def _question_names(master: Path) -> list[str]:
+    nb = nbformat.read(master, as_version=4)
+    return [
+        m.group(1)
+        for c in nb.cells
+        if c.cell_type == "raw" and (m := re.search(r"BEGIN QUESTION\s+name:\s*(\S+)", c.source))
+    ]
+
+
+def _hidden_tests(master: Path) -> list[str]:
+    nb = nbformat.read(master, as_version=4)
+    return [c.source for c in nb.cells
+            if c.cell_type == "code" and c.source.lstrip().upper().startswith("# HIDDEN")]
+
+
+def test_there_is_a_set_for_every_lesson_2_to_8() -> None:
+    numbers = [p.name[:2] for p in MASTERS]
+    assert numbers == ["02", "03", "04", "05", "06", "07", "08"], numbers
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=[p.stem for p in MASTERS])
+def test_master_has_4_to_8_questions_with_tests_and_no_outputs(master: Path) -> None:
+    nb = nbformat.read(master, as_version=4)
+    names = _question_names(master)
+    assert 4 <= len(names) <= 8, f"{master.name}: {len(names)} questions"
+    assert len(set(names)) == len(names), f"{master.name}: duplicate question names {names}"
+    with_outputs = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.outputs]
+    assert not with_outputs, f"{master.name}: cells {with_outputs} have committed outputs"
+    assert nb.cells[0].cell_type == "raw" and "# ASSIGNMENT CONFIG" in nb.cells[0].source
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("master", MASTERS, ids=[p.stem for p in MASTERS])
+def test_master_executed_passes_all_its_checks(master: Path, tmp_path: Path) -> None:
+    """Solutions in place, every test cell (hidden ones included) runs without a WrongAnswer."""
+    nb = nbformat.read(master, as_version=4)
+    _execute(nb, tmp_path)  # raises CellExecutionError, showing the failed check's message
+
+
+# --------------------------------------------------------------------------
+# Released versions
+# --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def released(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]:
+    """Release a master with Otter Assign once per test process; return its set directory.
+
+    Sets are released one by one, on first use, so that the slow student-notebook
+    executions can spread over the xdist workers instead of queueing behind one
+    release of every set. Otter does not re-run the checks here: the masters' own
+    test does.
+    """
+    out = tmp_path_factory.mktemp("release")
+    done: dict[Path, Path] = {}
+
+    def get(master: Path) -> Path:
+        if master not in done:
+            done[master] = release(out, [master], run_tests=False)[0]
+        return done[master]
+
+    return get
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("master", MASTERS, ids=[p.stem for p in MASTERS])
+def test_release_writes_student_and_autograder_versions(
+    released: Callable[[Path], Path], master: Path
+) -> None:
+    folder = released(master)
+    assert folder.name == master.stem
+    assert (folder / "student" / master.name).is_file(), f"no student notebook for {master.stem}"
+    assert (folder / "autograder" / master.name).is_file()
+    zips = list((folder / "autograder").glob("*-autograder_*.zip"))
+    assert zips, f"no grading zip for {master.stem}"
+    assert sorted(p.name for p in (folder / "student").iterdir()) == [master.name]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("master", MASTERS, ids=[p.stem for p in MASTERS])
+def test_student_version_has_no_solution_text_and_no_hidden_check(
+    released: Callable[[Path], Path], master: Path
+) -> None:
+    folder = released(master)
+    text = (folder / "student" / master.name).read_text(encoding="utf-8")
+    lines = _solution_lines(master)
+    assert lines, f"{master.name}: found no solution lines to look for"
+    leaked = [line for line in lines if json.dumps(line)[1:-1] in text or line in text]
+    assert not leaked, f"{master.stem}: solution text in the student version: {leaked}"
+    for hidden in _hidden_tests(master):
+        body = hidden.splitlines()[-1].strip()
+        assert json.dumps(body)[1:-1] not in text, f"hidden check {body!r} was handed out"
+    autograder = (folder / "autograder" / master.name).read_text("utf-8")
+    assert all(json.dumps(line)[1:-1] in autograder for line in lines if "=" in line)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("master", MASTERS, ids=[p.stem for p in MASTERS])
+def test_student_version_unanswered_fails_every_check_helpfully(
+    released: Callable[[Path], Path], master: Path
+) -> None:
+    folder = released(master) / "student"
+    nb = nbformat.read(folder / master.name, as_version=4)
+    _execute(nb, folder)  # no crash: every cell runs (CellExecutionError otherwise)
+    checks = {}
+    for cell in nb.cells:
+        found = re.fullmatch(r'grader\.check\("(\w+)"\)', cell.source.strip())
+        if found:
+            shown = "".join(
+                o.get("data", {}).get("text/plain", "") + o.get("text", "") for o in cell.outputs
+            )
+            checks[found.group(1)] = shown
+    assert sorted(checks) == sorted(_question_names(master)), "a question has no check cell"
+    for name, shown in checks.items():
+        assert "❌" in shown or "failed" in shown.lower(), f"{name} passed unanswered:\n{shown}"
+        assert "WrongAnswer" in shown, f"{name}: the failure is not a WrongAnswer:\n{shown}"
+        assert "NameError" not in shown and "TypeError" not in shown, shown
+        assert "replace" in shown or "returned None" in shown or "is None" in shown, (
+            f"{name}: the message does not say to answer:\n{shown}"
+        )
+
+
+@pytest.mark.slow
+def test_cli_release_one_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["exercises", "release", "--out", str(tmp_path), "--only", "03",
+                 "--no-run-tests"])
+    assert code == 0, capsys.readouterr().err
+    assert (tmp_path / "03_flares" / "student" / "03_flares.ipynb").is_file()
+    assert "03_flares" in capsys.readouterr().err
+
+
+def test_cli_release_unknown_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["exercises", "release", "--out", str(tmp_path), "--only", "99"]) == 1
+    err = capsys.readouterr().err
+    assert "'99' is not a known exercise set" in err and "02_bilag_index" in err
+
+
+# --------------------------------------------------------------------------
+# Feedback messages (d)
+# --------------------------------------------------------------------------
+
+QUIET = dict.fromkeys(system_names("classic"), "C")
+
+
+def _message(func: Any, *args: Any, **kwargs: Any) -> str:
+    with pytest.raises(WrongAnswer) as info:
+        func(*args, **kwargs)
+    return str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "message"),
+    [
+        ("12", 12, "expected a whole number, got str '12'"),
+        (True, 1, "expected a whole number, got bool True"),
+        (..., 12, "still `...`: replace the `...` with your answer"),
+        (None, 12, "is None"),
+        (11, 12, "11 is not right. hint"),
+        ("0.3", 0.3, "expected a number, got str '0.3'. Remove the quotes."),
+        (30.0, 0.3, "looks like a percentage"),
+        (0.31, 0.3, "0.31 is not right. hint"),
+        (1, "MCR", "expected text (a str), got int 1"),
+        ("PCR", "MCR", "'PCR' is not right. hint"),
+        ("yes", True, "expected True or False, got str 'yes'"),
+    ],
+)
+def test_check_equal_messages(value: object, expected: object, message: str) -> None:
+    assert message in _message(check_equal, value, expected, "hint")
+
+
+def test_check_equal_accepts_numpy_and_whole_floats() -> None:
+    import numpy as np
+
+    check_equal(np.int64(12), 12)
+    check_equal(12.0, 12)
+    check_equal(" mcr ", "MCR")
+    check_equal(0.3254, 0.325)
+
+
+def test_check_choice_explains_every_wrong_option() -> None:
+    reasons = {"A": "E is never involved.", "C": "C is mild activity."}
+    check_choice("b", "B", reasons)
+    assert _message(check_choice, "A", "B", reasons) == "A is not right: E is never involved."
+    assert _message(check_choice, "(c)", "B", reasons) == "C is not right: C is mild activity."
+    assert "answer with one letter: A, B or C" in _message(check_choice, "Z", "B", reasons)
+    assert "expected text (a str), got int 2" in _message(check_choice, 2, "B", reasons)
+
+
+def test_check_choice_needs_all_explanations() -> None:
+    # the master forgot to explain option C: a bug in the master, not the student's
+    with pytest.raises(ValueError, match="explanation for every wrong option"):
+        check_choice("A", "B", {"A": "x", "D": "y", "C": ""})
+
+
+def test_check_grade_messages() -> None:
+    check_grade(" a", "A")
+    assert "'F' is not a BILAG grade" in _message(check_grade, "F", "A")
+    assert "B is not right: it is too mild. Find A" in _message(check_grade, "B", "A", "Find A")
+    assert "expected a grade letter" in _message(check_grade, 3, "A")
+
+
+def test_check_score_names_the_scheme_used_by_mistake() -> None:
+    visit = dict(QUIET, renal="A", mucocutaneous="B")
+    check_score(18, visit, "classic-9-3-1")  # 9 + 3 + 6 x C
+    assert "that is the score under classic-12-5-1" in _message(
+        check_score, 23, visit, "classic-9-3-1")
+    assert "add the points of every system's grade under classic-9-3-1 (A=9, B=3, C=1, D=0, " \
+           "E=0)" in _message(check_score, 17, visit, "classic-9-3-1")
+    assert "lies between 0 and 72" in _message(check_score, 100, visit, "classic-9-3-1")
+    assert "got str '18'" in _message(check_score, "18", visit, "classic-9-3-1")
+
+
+def test_check_flare_messages() -> None:
+    quiet = dict.fromkeys(system_names("classic"), "D")
+    check_flare("mild", quiet, dict(quiet, renal="C"))
+    assert "A to B is an improvement, not a new B" in _message(
+        check_flare, "moderate", dict(quiet, renal="A"), dict(quiet, renal="B"))
+    assert "too mild" in _message(check_flare, "none", quiet, dict(quiet, renal="A"))
+    assert "no system became A" in _message(check_flare, "severe", quiet, dict(quiet, renal="B"))
+    assert "not a flare category" in _message(check_flare, "big", quiet, quiet)
+
+
+def _patients() -> dict[str, dict[int, dict[str, str]]]:
+    def history(**at: dict[str, str]) -> dict[int, dict[str, str]]:
+        out = {m: QUIET for m in (0, 1, 3, 6, 9, 12)}
+        out.update({int(k[1:]): v for k, v in at.items()})
+        return out
+
+    return {
+        "p1": history(m0=dict(QUIET, renal="A")),
+        "p2": history(m0=dict(QUIET, renal="A"), m6=dict(QUIET, renal="B")),
+        "p3": history(m0=dict(QUIET, renal="B"), m3=dict(QUIET, neurological="A")),
+    }
+
+
+def test_check_response_says_what_mcr_needs() -> None:
+    patients = _patients()
+    check_response({"p1": "MCR", "p2": "PCR", "p3": "PCR"}, patients)
+    message = _message(check_response, {"p1": "MCR", "p2": "MCR", "p3": "PCR"}, patients)
+    assert message == ("p2: 'MCR' is not right: MCR needs C or better in every system: renal is "
+                       "still B at month 6.")
+    message = _message(check_response, {"p1": "MCR", "p2": "PCR", "p3": "MCR"}, patients)
+    assert "MCR needs no new A from month 1 to month 6: neurological is newly A at month 3" \
+        in message
+    message = _message(check_response, {"p1": "NR", "p2": "PCR", "p3": "PCR"}, patients)
+    assert message.startswith("p1: 'NR' is not right: the rule that decides this patient is 'MCR:")
+
+
+def test_check_response_checks_shape_first() -> None:
+    patients = _patients()
+    assert "no category for p3" in _message(check_response, {"p1": "MCR", "p2": "PCR"}, patients)
+    assert "'great' is not a wang2014 category; use one of MCR, PCR, NR" in _message(
+        check_response, {"p1": "great", "p2": "PCR", "p3": "PCR"}, patients)
+    assert "expected a dict" in _message(check_response, ["MCR"], patients)
+    table = pd.DataFrame({"patient_id": ["p1", "p2", "p3"], "response": ["MCR", "PCR", "PCR"]})
+    check_response(table, patients)
+
+
+def test_check_systems_and_function_messages() -> None:
+    check_systems(["Renal", "general"], ["renal", "general"])
+    assert "Put the names in a list" in _message(check_systems, "renal", ["renal"])
+    assert "1 of the systems is missing" in _message(check_systems, [], ["renal"])
+    assert "double(2) returned None" in _message(check_function, lambda x: None,
+                                                 [((2,), 4, "")], "double")
+    assert "double(2) raised ZeroDivisionError" in _message(check_function, lambda x: x / 0,
+                                                            [((2,), 4, "")], "double")
+
+
+def test_check_interval_messages() -> None:
+    check_interval((0.201, 0.480), 13, 40)
+    assert "that is the exact interval" in _message(check_interval, (0.186, 0.491), 13, 40)
+    assert "not percentages" in _message(check_interval, (20.1, 48.0), 13, 40)
+    assert "lower limit is above" in _message(check_interval, (0.48, 0.2), 13, 40)
+    assert "does not even contain" in _message(check_interval, (0.4, 0.6), 13, 40)
+    assert "expected two numbers" in _message(check_interval, 0.3, 13, 40)
