@@ -1,0 +1,57 @@
+"""``lupus-teach book build [--clean]``: build the course website.
+
+Examples
+--------
+>>> import argparse
+>>> parser = argparse.ArgumentParser(prog="lupus-teach")
+>>> register(parser.add_subparsers(dest="command"))
+>>> args = parser.parse_args(["book", "build", "--clean"])
+>>> args.clean, args.handler is _cmd_build
+(True, True)
+"""
+
+from __future__ import annotations
+
+import argparse
+
+ORDER = 60
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from lupus_teach.book import build, build_summary
+
+    result = build(clean=args.clean, echo=not args.quiet)
+    print(build_summary(result))
+    return 0
+
+
+def _cmd_help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``book`` and its sub-command ``build``."""
+    book = subparsers.add_parser(
+        "book",
+        help="build the course website (Jupyter Book) from book/ and notebooks/",
+        description="Build the course website from a clone of the repository.",
+    )
+    actions = book.add_subparsers(dest="book_command", metavar="ACTION")
+    build = actions.add_parser(
+        "build",
+        help="execute the notebooks and render the book into book/_build/html",
+        description="Copy the notebooks into book/, write book/_toc.yml, execute the "
+        "notebooks (only those that changed since the last build) and render the site "
+        "with warnings as errors. Prints where to open the book.",
+    )
+    build.add_argument(
+        "--clean",
+        action="store_true",
+        help="delete book/_build first, re-executing every notebook",
+    )
+    build.add_argument(
+        "--quiet", action="store_true", help="do not echo the build's output"
+    )
+    build.set_defaults(handler=_cmd_build)
+    book.set_defaults(handler=lambda args: _cmd_help(book))

@@ -1,0 +1,380 @@
+"""The course book: it builds with no warnings, its links resolve, it loads nothing remote.
+
+The book is built once per test session into ``book/_build`` (the same place
+``make book`` uses, so jupyter-cache re-executes only notebooks that changed).
+All tests that need the build are in the xdist group ``book``, so that
+``pytest -n 2 --dist loadgroup`` runs them, and those of
+``tests/test_book_browser.py``, in one worker and the build happens once.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+import yaml
+
+from lupus_teach import book as lt_book
+from lupus_teach.cli import main
+from lupus_teach.errors import LupusTeachError
+
+REPO = Path(__file__).resolve().parent.parent
+BOOK = REPO / "book"
+HTML = BOOK / "_build" / "html"
+
+#: Schemes that leave the site on purpose (a click, never a page load).
+EXTERNAL_SCHEMES = {"http", "https", "mailto", "ftp", "tel"}
+#: Hosts that serve JavaScript/CSS libraries: never named by an inline script either.
+CDN_HOSTS = re.compile(
+    r"cdn\.jsdelivr\.net|unpkg\.com|cdnjs\.cloudflare\.com|fonts\.googleapis\.com|"
+    r"fonts\.gstatic\.com|code\.jquery\.com|cdn\.plot\.ly|requirejs\.org"
+)
+#: <link rel=...> values whose href the browser fetches.
+FETCHED_LINK_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "icon",
+                     "shortcut", "manifest", "apple-touch-icon", "preconnect", "dns-prefetch"}
+
+
+# ---------------------------------------------------------------------------
+# The session build
+
+
+@functools.cache
+def build_book_once() -> lt_book.BuildResult:
+    """Build the book (once per process); shared with test_book_browser.py."""
+    return lt_book.build(echo=False)
+
+
+@pytest.fixture(scope="session")
+def built_book() -> lt_book.BuildResult:
+    return build_book_once()
+
+
+def html_pages(root: Path = HTML) -> list[Path]:
+    """Every page of a built book (not the theme's or the sources' files)."""
+    return sorted(
+        p for p in root.rglob("*.html") if not p.relative_to(root).parts[0].startswith("_")
+    )
+
+
+# ---------------------------------------------------------------------------
+# A small HTML reader
+
+
+class _PageParser(HTMLParser):
+    """Collect ids, fetched assets, links and inline scripts of one page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[tuple[str, str]] = []  # (tag.attribute, url)
+        self.assets: list[tuple[str, str]] = []  # fetched on page load
+        self.inline_scripts: list[str] = []
+        self._in_script: dict[str, str] | None = None
+        self._script_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: (v or "") for k, v in attrs}
+        for key in ("id", "name"):
+            if a.get(key) and (key == "id" or tag == "a"):
+                self.ids.add(a[key])
+        if tag == "a" and "href" in a:
+            self.links.append(("a.href", a["href"]))
+        if tag == "link" and "href" in a:
+            rels = set(a.get("rel", "").lower().split())
+            self.links.append(("link.href", a["href"]))
+            if rels & FETCHED_LINK_RELS:
+                self.assets.append(("link.href", a["href"]))
+        for attr in ("src", "srcset", "data", "poster"):
+            if attr in a and tag in {"script", "img", "iframe", "source", "video", "audio",
+                                     "embed", "object", "track", "input"}:
+                self.links.append((f"{tag}.{attr}", a[attr]))
+                self.assets.append((f"{tag}.{attr}", a[attr]))
+        if tag == "script":
+            self._in_script = a
+            self._script_text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script is not None:
+            self._script_text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._in_script is not None:
+            kind = self._in_script.get("type", "text/javascript")
+            if "src" not in self._in_script and "json" not in kind:
+                self.inline_scripts.append("".join(self._script_text))
+            self._in_script = None
+
+
+@functools.cache
+def parse_page(path: Path) -> _PageParser:
+    parser = _PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def is_external(url: str) -> bool:
+    return url.startswith("//") or urlsplit(url).scheme.lower() in EXTERNAL_SCHEMES
+
+
+def broken_links(root: Path) -> list[str]:
+    """Every relative ``href``/``src`` in the built pages that does not resolve.
+
+    A target must be an existing file inside the build, and its ``#fragment``
+    an ``id`` (or ``<a name>``) of the target page.
+    """
+    problems = []
+    for page in html_pages(root):
+        for where, url in parse_page(page).links:
+            if not url or is_external(url) or urlsplit(url).scheme in {"data", "javascript"}:
+                continue
+            parts = urlsplit(url)
+            target = page if not parts.path else (page.parent / unquote(parts.path)).resolve()
+            rel = page.relative_to(root)
+            if not target.is_relative_to(root.resolve()) and not target.is_relative_to(root):
+                problems.append(f"{rel}: {where} {url!r} leaves the book")
+                continue
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                problems.append(f"{rel}: {where} {url!r}: no such file")
+                continue
+            fragment = unquote(parts.fragment)
+            if fragment and target.suffix == ".html" and fragment not in parse_page(target).ids:
+                problems.append(f"{rel}: {where} {url!r}: no anchor #{fragment}")
+    return problems
+
+
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""")
+
+
+def remote_assets(root: Path) -> list[str]:
+    """Scripts, stylesheets, fonts and images the built site would fetch from elsewhere."""
+    problems = []
+    for page in html_pages(root):
+        rel = page.relative_to(root)
+        parsed = parse_page(page)
+        problems += [f"{rel}: {where} {url}" for where, url in parsed.assets if is_external(url)]
+        problems += [
+            f"{rel}: inline script names {m.group(0)}"
+            for script in parsed.inline_scripts
+            for m in CDN_HOSTS.finditer(script)
+        ]
+    for css in sorted(root.rglob("*.css")):
+        for match in CSS_URL.finditer(css.read_text(encoding="utf-8", errors="replace")):
+            url = match.group(1) or match.group(2)
+            if is_external(url):
+                problems.append(f"{css.relative_to(root)}: url({url})")
+    return problems
+
+
+# ---------------------------------------------------------------------------
+# Tests of the build (one build per session)
+
+
+
+@pytest.mark.xdist_group("book")
+@pytest.mark.slow
+def test_book_builds_without_warnings(built_book):
+    log = built_book.log.read_text(encoding="utf-8")
+    sphinx_warnings = [line for line in log.splitlines() if "WARNING:" in line or "ERROR:" in line]
+    assert sphinx_warnings == []
+    assert built_book.index == (HTML / "index.html").resolve()
+    assert built_book.index.is_file()
+    for page in ("intro", "glossary", "references", "data", "definitions", "search"):
+        assert (HTML / f"{page}.html").is_file(), page
+
+
+@pytest.mark.xdist_group("book")
+@pytest.mark.slow
+def test_every_lesson_notebook_is_a_chapter(built_book):
+    lessons = sorted(p.stem for p in (REPO / "notebooks").glob("*.ipynb")
+                     if not p.name.startswith(("_", ".")))
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text(encoding="utf-8"))
+    chapters = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    assert [c for c in chapters if c.startswith("lessons/")] == [f"lessons/{s}" for s in lessons]
+    for stem in lessons:
+        assert (HTML / "lessons" / f"{stem}.html").is_file(), stem
+
+
+@pytest.mark.xdist_group("book")
+@pytest.mark.slow
+def test_internal_links_resolve(built_book):
+    assert html_pages(HTML), "the build produced no pages"
+    assert broken_links(HTML) == []
+
+
+@pytest.mark.xdist_group("book")
+@pytest.mark.slow
+def test_nothing_is_loaded_from_other_hosts(built_book):
+    assert remote_assets(HTML) == []
+    # The libraries the pages need are in the build itself.
+    assert (HTML / "_static" / "vendor" / "mathjax" / "tex-svg-full.js").is_file()
+    assert (HTML / "_static" / "vendor" / "vega" / "vega-bundle.js").is_file()
+    assert (HTML / "_static" / "lupus-vega-loader.js").is_file()
+
+
+@pytest.mark.xdist_group("book")
+@pytest.mark.slow
+def test_glossary_and_references(built_book):
+    glossary = parse_page(HTML / "glossary.html").ids
+    for term in ("BILAG", "MCR", "PCR", "NR", "UC-MSC", "SLEDAI-2K", "proteinuria",
+                 "regression-to-the-mean", "BICLA", "SRI-4", "anti-dsDNA"):
+        assert f"term-{term}" in glossary, term
+    references = (HTML / "references.html").read_text(encoding="utf-8")
+    for fragment in ("Umbilical cord mesenchymal stem cell transplantation", "10.1186/ar4520",
+                     "Numerical scoring for the", "Definition and treatment of lupus flares",
+                     "Systemic lupus erythematosus disease activity index 2000"):
+        assert fragment in references, fragment
+
+
+# ---------------------------------------------------------------------------
+# Fast tests (no build)
+
+
+def _fake_repo(tmp_path: Path, lessons: dict[str, bytes]) -> Path:
+    (tmp_path / "book").mkdir()
+    for name in ("_config.yml", "_toc.template.yml"):
+        (tmp_path / "book" / name).write_bytes((BOOK / name).read_bytes())
+    (tmp_path / "notebooks").mkdir()
+    for name, data in lessons.items():
+        (tmp_path / "notebooks" / name).write_bytes(data)
+    return tmp_path
+
+
+def _notebook(title: str) -> bytes:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {title}")]
+    return nbformat.writes(nb).encode()
+
+
+def test_sync_copies_only_changed_notebooks_and_keeps_times(tmp_path):
+    root = _fake_repo(tmp_path, {"02_b.ipynb": _notebook("B"), "01_a.ipynb": _notebook("A"),
+                                 "_draft.ipynb": _notebook("draft")})
+    first = lt_book.sync_sources(root)
+    assert sorted(p.name for p in first.copied) == ["01_a.ipynb", "02_b.ipynb"]
+    assert first.chapters == {"lessons": ["lessons/01_a", "lessons/02_b"], "exercises": []}
+    copy_a = root / "book" / "lessons" / "01_a.ipynb"
+    os.utime(copy_a, ns=(1_000_000_000, 1_000_000_000))
+    toc_before = (root / "book" / "_toc.yml").stat().st_mtime_ns
+
+    (root / "notebooks" / "02_b.ipynb").write_bytes(_notebook("B, edited"))
+    second = lt_book.sync_sources(root)
+    assert [p.name for p in second.copied] == ["02_b.ipynb"]
+    assert [p.name for p in second.unchanged] == ["01_a.ipynb"]
+    assert copy_a.stat().st_mtime_ns == 1_000_000_000  # untouched: cache stays valid
+    assert (root / "book" / "_toc.yml").stat().st_mtime_ns == toc_before
+
+    (root / "notebooks" / "02_b.ipynb").unlink()
+    third = lt_book.sync_sources(root)
+    assert [p.name for p in third.removed] == ["02_b.ipynb"]
+    assert not (root / "book" / "lessons" / "02_b.ipynb").exists()
+
+
+def test_generated_toc_lists_lessons_and_exercises_in_order(tmp_path):
+    root = _fake_repo(tmp_path, {"09_z.ipynb": _notebook("Z"), "01_a.ipynb": _notebook("A")})
+    exercises = tmp_path / "exercise-books"
+    exercises.mkdir()
+    (exercises / "ex01_grades.ipynb").write_bytes(_notebook("Exercise 1"))
+    lt_book.sync_sources(root, exercises_dir=exercises)
+    text = (root / "book" / "_toc.yml").read_text(encoding="utf-8")
+    assert text.startswith("# GENERATED")
+    toc = yaml.safe_load(text)
+    assert toc["format"] == "jb-book" and toc["root"] == "intro"
+    parts = {part["caption"]: [c["file"] for c in part["chapters"]] for part in toc["parts"]}
+    assert parts["Lessons"] == ["lessons/01_a", "lessons/09_z"]
+    assert parts["Exercises"] == ["exercises/ex01_grades"]
+    assert parts["Reference"] == ["glossary", "references"]
+    # Deterministic: a second run writes the same bytes.
+    lt_book.sync_sources(root, exercises_dir=exercises)
+    assert (root / "book" / "_toc.yml").read_text(encoding="utf-8") == text
+
+
+def test_toc_without_any_notebook_leaves_the_parts_out(tmp_path):
+    root = _fake_repo(tmp_path, {})
+    report = lt_book.sync_sources(root)
+    toc = yaml.safe_load((root / "book" / "_toc.yml").read_text(encoding="utf-8"))
+    assert [part["caption"] for part in toc["parts"]] == ["The course", "Reference"]
+    assert report.copied == [] and report.chapters["lessons"] == []
+
+
+def test_unknown_generated_part_is_reported():
+    template = {"parts": [{"caption": "X", "generated": "videos"}]}
+    with pytest.raises(LupusTeachError, match=r"unknown generated part 'videos'.*lessons"):
+        lt_book.toc_from_template(template, {"lessons": [], "exercises": []})
+
+
+def test_missing_book_sources_give_a_clear_error(tmp_path):
+    with pytest.raises(LupusTeachError, match="clone the repository"):
+        lt_book.build(root=tmp_path)
+
+
+def test_command_prints_where_to_open_the_book(monkeypatch, capsys, tmp_path):
+    index = tmp_path / "book" / "_build" / "html" / "index.html"
+    calls = []
+
+    def fake_build(clean, echo):
+        calls.append((clean, echo))
+        report = lt_book.SyncReport(chapters={"lessons": ["lessons/01_a"], "exercises": []})
+        return lt_book.BuildResult(index, 3.0, tmp_path / "log", report)
+
+    monkeypatch.setattr(lt_book, "build", fake_build)
+    assert main(["book", "build", "--clean", "--quiet"]) == 0
+    assert calls == [(True, False)]
+    out = capsys.readouterr().out
+    assert str(index) in out and index.as_uri() in out
+
+
+def test_command_reports_a_failed_build(monkeypatch, capsys):
+    def failing_build(clean, echo):
+        raise LupusTeachError("The book build failed (exit code 1)")
+
+    monkeypatch.setattr(lt_book, "build", failing_build)
+    assert main(["book", "build"]) == 1
+    assert "The book build failed" in capsys.readouterr().err
+
+
+def test_kernel_startup_makes_altair_emit_a_valid_vega_lite_bundle():
+    """In a fresh interpreter (Altair's renderer is global state), run the
+    startup file of book kernels and check the chart's output is valid nbformat."""
+    code = (
+        "import json, altair as alt, pandas as pd\n"
+        f"exec({lt_book.KERNEL_STARTUP!r})\n"
+        "chart = alt.Chart(pd.DataFrame({'m': [0, 6], 'p': [2.24, 1.65]})).mark_line()"
+        ".encode(x='m:Q', y='p:Q')\n"
+        "bundle = chart._repr_mimebundle_()\n"
+        "bundle = bundle[0] if isinstance(bundle, tuple) else bundle\n"
+        "print(json.dumps(bundle))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    bundle = json.loads(out)
+    mimes = [m for m in bundle if m.startswith("application/vnd.vegalite.")]
+    assert len(mimes) == 1 and mimes[0].endswith("+json")
+    assert "text/html" not in bundle  # no HTML that would load Vega from a CDN
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("chart")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=bundle)]
+    nb.cells = [cell]
+    nbformat.validate(nb)  # Altair 6's own "...v6.json" MIME type fails here
+
+
+def test_static_assets_are_written_once(tmp_path):
+    first = lt_book.write_static_assets(tmp_path)
+    names = sorted(p.relative_to(tmp_path).as_posix() for p in first)
+    assert "vendor/mathjax/tex-svg-full.js" in names
+    assert "vendor/vega/vega-bundle.js" in names
+    bundle = (tmp_path / "vendor" / "vega" / "vega-bundle.js").read_text(encoding="utf-8")
+    assert "window.vegaEmbed" in bundle and bundle.rstrip().endswith("})();")
+    start = time.perf_counter()
+    assert lt_book.write_static_assets(tmp_path) == []
+    assert time.perf_counter() - start < 1.5  # the bundle is not regenerated
