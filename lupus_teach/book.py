@@ -548,6 +548,9 @@ def build(
     if clean and build_dir.exists():
         shutil.rmtree(build_dir)
     start = time.perf_counter()
+    from lupus_teach.exercises import write_book_versions
+
+    write_book_versions(book.parent / EXERCISES_FOR_BOOK)
     sync = sync_sources(book.parent)
     build_dir.mkdir(parents=True, exist_ok=True)
     log_path = build_dir / "build.log"

@@ -69,6 +69,7 @@ __all__ = [
     "load_cohort",
     "load_manifest",
     "load_published",
+    "survival_times",
     "sync_package_data",
     "validate_file",
     "validate_package",
@@ -94,6 +95,7 @@ PUBLISHED_NAMES: tuple[str, ...] = (
     "markers_over_time",
     "significance_over_time",
     "treatment_tapering",
+    "context",
 )
 
 COHORT_PARTS: tuple[str, ...] = ("visits", "patients", "markers")
@@ -527,6 +529,35 @@ def sync_package_data(source: Path | None = None, copy: Path | None = None) -> l
 # --------------------------------------------------------------------------
 # Headline figures, computed by the package's own code
 # --------------------------------------------------------------------------
+
+
+#: Days in an average month, used to turn days after the first infusion into months.
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def survival_times(patients: pd.DataFrame, follow_up_months: float = 12) -> pd.DataFrame:
+    """Time to death or censoring, in months, from a patient table with ``death_day``.
+
+    A patient with no ``death_day`` is censored (alive) at ``follow_up_months``;
+    a death is at ``death_day / DAYS_PER_MONTH`` months.
+
+    Returns
+    -------
+    DataFrame
+        ``patient_id``, ``time`` (months) and ``died`` (bool), ready for
+        :func:`lupus_teach.stats.kaplan_meier`.
+
+    Examples
+    --------
+    >>> table = survival_times(pd.DataFrame({"patient_id": ["a", "b"],
+    ...                                      "death_day": [192, None]}))
+    >>> table["time"].round(2).tolist(), table["died"].tolist()
+    ([6.31, 12.0], [True, False])
+    """
+    died = patients["death_day"].notna()
+    time = (patients["death_day"].astype(float) / DAYS_PER_MONTH).where(died, follow_up_months)
+    return pd.DataFrame({"patient_id": patients["patient_id"].to_numpy(),
+                         "time": time.to_numpy(dtype=float), "died": died.to_numpy()})
 
 
 def headline_figures(

@@ -780,3 +780,117 @@ def release(
 
 def _masters_default() -> list[Path]:
     return masters()
+
+
+# --------------------------------------------------------------------------
+# Reading versions for the book
+# --------------------------------------------------------------------------
+
+_MARKER_LINE = re.compile(r"^\s*#\s*(BEGIN|END) SOLUTION\b.*$|^\s*#\s*SOLUTION NO PROMPT\s*$")
+_TRAILING_MARKER = re.compile(r"\s*#\s*SOLUTION\s*$")
+
+BOOK_NOTE = (
+    "```{note}\n"
+    "This is the reading version of the exercise set for the course website: each "
+    "solution is folded under **Show solution**. To work on the exercises with instant "
+    "feedback, open the student version in JupyterLab (see `exercises/README.md`).\n"
+    "```"
+)
+
+
+def _raw_marker(cell: Any) -> str:
+    """The Otter Assign marker a raw cell holds (``"BEGIN SOLUTION"`` ...), or ``""``."""
+    if cell.cell_type != "raw":
+        return ""
+    first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+    match = re.match(r"#\s*(ASSIGNMENT CONFIG|(?:BEGIN|END) (?:QUESTION|SOLUTION|TESTS|PROMPT))",
+                     first)
+    return match.group(1) if match else ""
+
+
+def solution_code(source: str) -> str:
+    """A solution cell's code without Otter's markers.
+
+    Examples
+    --------
+    >>> print(solution_code("x = 1  # SOLUTION\\n# BEGIN SOLUTION\\ny = 2\\n# END SOLUTION"))
+    x = 1
+    y = 2
+    """
+    lines = [_TRAILING_MARKER.sub("", line) for line in source.splitlines()
+             if not _MARKER_LINE.match(line)]
+    return "\n".join(lines).strip("\n")
+
+
+def book_version(master: str | os.PathLike[str]) -> Any:
+    """The reading version of a master for the book: solutions folded, checks removed.
+
+    Otter's configuration and markers are dropped; each solution cell stays
+    (so later cells still run) but is hidden, and a folded **Show solution**
+    block shows its code; test cells are dropped.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+
+    Examples
+    --------
+    >>> nb = book_version(masters()[0])
+    >>> any("Show solution" in c.source for c in nb.cells)
+    True
+    >>> any("BEGIN TESTS" in c.source for c in nb.cells)
+    False
+    """
+    import nbformat
+
+    source = nbformat.read(os.fspath(master), as_version=4)
+    cells = []
+    state = ""
+    for cell in source.cells:
+        marker = _raw_marker(cell)
+        if marker:
+            state = {"BEGIN SOLUTION": "solution", "BEGIN TESTS": "tests",
+                     "BEGIN PROMPT": "prompt"}.get(marker, "")
+            continue
+        if state in ("tests", "prompt"):
+            continue
+        if state == "solution" and cell.cell_type == "code":
+            code = solution_code(cell.source)
+            fold = ("````{admonition} Show solution\n:class: dropdown\n\n```python\n"
+                    f"{code}\n```\n````")
+            cells.append(nbformat.v4.new_markdown_cell(fold))
+            hidden = nbformat.v4.new_code_cell(code)
+            hidden.metadata["tags"] = ["remove-cell"]
+            cells.append(hidden)
+            continue
+        copy = nbformat.from_dict(dict(cell))
+        if copy.cell_type == "code":
+            copy.outputs, copy.execution_count = [], None
+        cells.append(copy)
+        if len(cells) == 1 and copy.cell_type == "markdown":
+            cells.append(nbformat.v4.new_markdown_cell(BOOK_NOTE))
+    for index, cell in enumerate(cells):
+        cell["id"] = f"cell-{index}"
+    return nbformat.v4.new_notebook(cells=cells, metadata=source.metadata)
+
+
+def write_book_versions(out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write the reading version of every master into ``out_dir`` (only when changed).
+
+    Returns the notebooks written or already up to date, in order.
+    """
+    import nbformat
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for master in masters():
+        target = out / master.name
+        text = nbformat.writes(book_version(master)) + "\n"
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+        paths.append(target)
+    for stale in out.glob("*.ipynb"):
+        if stale not in paths:
+            stale.unlink()
+    return paths

@@ -70,6 +70,7 @@ __all__ = [
     "ResponseDefinition",
     "classify_patient",
     "classify_response",
+    "definitions_markdown",
     "get_definition",
     "reason_text",
 ]
@@ -1027,3 +1028,28 @@ def classify_response(
     if method == "reference":
         return _classify_reference(table, chosen, index)
     return _classify_vectorised(table, chosen, system_names(index))
+
+
+def definitions_markdown(names: Sequence[str] | None = None) -> str:
+    """Every definition's rules, reference and choices as Markdown (for the book).
+
+    Examples
+    --------
+    >>> text = definitions_markdown(["bicla"])
+    >>> text.splitlines()[0]
+    '## BICLA, BILAG part only (Wallace et al. 2014): `bicla`'
+    >>> "| Question | Our choice | Pinned by test |" in text
+    True
+    """
+    parts = []
+    for name in names if names is not None else DEFINITIONS:
+        chosen = get_definition(name)
+        schedule = ", ".join(str(m) for m in chosen.schedule)
+        lines = [f"## {chosen.title}: `{chosen.name}`", "",
+                 f"Visits read: months {schedule}.", "", "**Rules**", ""]
+        lines += [f"- {rule}" for rule in chosen.rules]
+        lines += ["", f"**Source.** {chosen.reference}", "",
+                  "| Question | Our choice | Pinned by test |", "|---|---|---|"]
+        lines += [f"| {c.question} | {c.choice} | `{c.test}` |" for c in chosen.choices]
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)

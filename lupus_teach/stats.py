@@ -26,6 +26,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ __all__ = [
     "expected_regression",
     "kaplan_meier",
     "paired_change",
+    "paired_change_table",
     "power_two_proportions",
     "proportion_ci",
     "regression_to_mean_simulation",
@@ -427,6 +429,61 @@ def paired_change(
 # --------------------------------------------------------------------------
 # Kaplan-Meier
 # --------------------------------------------------------------------------
+
+
+def paired_change_table(
+    markers: pd.DataFrame,
+    names: Sequence[str] | None = None,
+    months: Sequence[float] | None = None,
+    baseline: float = 0,
+    test: str = "wilcoxon",
+) -> pd.DataFrame:
+    """Paired change from baseline for several markers and months, one row each.
+
+    Parameters
+    ----------
+    markers : DataFrame
+        Long table with columns ``patient_id``, ``month``, ``marker``, ``value``.
+    names : sequence of str, optional
+        Markers to test (default: every marker in the table, in order of appearance).
+    months : sequence of numbers, optional
+        Months to compare with ``baseline`` (default: every later month present).
+    baseline : number
+        The month every change is measured from (default 0).
+    test : {"wilcoxon", "t"}
+        Passed to :func:`paired_change`.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``marker``, ``month`` and the fields of :class:`PairedChange`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> long = pd.DataFrame({"patient_id": ["a", "b", "c"] * 2, "month": [0] * 3 + [6] * 3,
+    ...                      "marker": "c3", "value": [0.5, 0.6, 0.7, 0.8, 0.9, 0.9]})
+    >>> table = paired_change_table(long, test="t")
+    >>> table[["marker", "month", "n"]].values.tolist()
+    [['c3', 6, 3]]
+    >>> round(float(table.loc[0, "mean_change"]), 3)
+    0.267
+    """
+    chosen = list(names) if names is not None else list(pd.unique(markers["marker"]))
+    rows = []
+    for name in chosen:
+        wide = markers[markers["marker"] == name].pivot_table(
+            index="patient_id", columns="month", values="value", aggfunc="first"
+        )
+        if baseline not in wide.columns:
+            raise NotEnoughDataError(f"marker {name!r} has no values at month {baseline}.")
+        later = months if months is not None else [m for m in wide.columns if m > baseline]
+        for month in later:
+            if month not in wide.columns:
+                raise NotEnoughDataError(f"marker {name!r} has no values at month {month}.")
+            result = paired_change(wide[baseline], wide[month], test=test)
+            rows.append({"marker": name, "month": month, **dataclasses.asdict(result)})
+    return pd.DataFrame(rows)
 
 
 def kaplan_meier(

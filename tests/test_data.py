@@ -143,7 +143,8 @@ def test_validate_package_catches_undeclared_and_broken_files(tmp_path):
     outcomes.write_text(outcomes.read_text(encoding="utf-8").replace(",13,40,", ",13.5,40,"),
                         encoding="utf-8")
     manifest = json.loads((copy / "datapackage.json").read_text(encoding="utf-8"))
-    del manifest["resources"][-1]["generator"]
+    simulated = next(r for r in manifest["resources"] if r["simulated"])
+    del simulated["generator"]
     (copy / "datapackage.json").write_text(json.dumps(manifest), encoding="utf-8")
     problems = validate_package(copy)
     assert any("extra.csv: not declared" in p for p in problems)

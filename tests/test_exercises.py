@@ -356,3 +356,31 @@ def test_check_interval_messages() -> None:
     assert "lower limit is above" in _message(check_interval, (0.48, 0.2), 13, 40)
     assert "does not even contain" in _message(check_interval, (0.4, 0.6), 13, 40)
     assert "expected two numbers" in _message(check_interval, 0.3, 13, 40)
+
+
+def test_book_versions_fold_solutions_and_drop_checks(tmp_path):
+    """The book's reading version: every solution folded, no check or Otter marker left."""
+    import nbformat
+
+    from lupus_teach.exercises import masters, solution_code, write_book_versions
+
+    written = write_book_versions(tmp_path)
+    assert [p.name for p in written] == [m.name for m in masters()]
+    for master, path in zip(masters(), written, strict=True):
+        book = nbformat.read(path, as_version=4)
+        text = "\n".join(c.source for c in book.cells)
+        for marker in ("# BEGIN", "# END", "ASSIGNMENT CONFIG", "# SOLUTION", "# HIDDEN",
+                       "grader.check"):
+            assert marker not in text, (path.name, marker)
+        assert not any(c.cell_type == "raw" for c in book.cells)
+        source = nbformat.read(master, as_version=4)
+        solutions = [c for i, c in enumerate(source.cells) if c.cell_type == "code" and i
+                     and source.cells[i - 1].source.strip().startswith("# BEGIN SOLUTION")]
+        folds = [c for c in book.cells if c.source.startswith("````{admonition} Show solution")]
+        assert len(folds) == len(solutions) > 0, path.name
+        for fold, solution in zip(folds, solutions, strict=True):
+            assert solution_code(solution.source) in fold.source
+    # writing again changes nothing on disk (the book's cache stays valid)
+    before = {p: p.stat().st_mtime_ns for p in written}
+    write_book_versions(tmp_path)
+    assert {p: p.stat().st_mtime_ns for p in written} == before

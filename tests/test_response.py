@@ -883,3 +883,15 @@ def test_categories_match_definitions() -> None:
     assert DEFINITIONS["bicla"].schedule == (0, 12)
     for name in ("wang2014", "explorer"):
         assert DEFINITIONS[name].schedule == SCHEDULE
+
+
+def test_definitions_page_lists_every_rule_and_choice() -> None:
+    from lupus_teach.response import definitions_markdown
+
+    text = definitions_markdown()
+    for definition in DEFINITIONS.values():
+        assert f"`{definition.name}`" in text
+        for rule in definition.rules:
+            assert rule in text
+        for choice in definition.choices:
+            assert f"`{choice.test}`" in text and choice.choice in text

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
+from lupus_teach import stats
 from lupus_teach.errors import LupusTeachError, UnknownNameError
 from lupus_teach.stats import (
     NotEnoughDataError,
@@ -437,3 +438,24 @@ def test_paired_change_properties_on_tied_small_integers(pairs, test):
     assert 0.0 <= result.p_value <= 1.0
     assert result.n == len(pairs) and result.n_dropped == 0
     assert result.mean_change == pytest.approx(result.mean_after - result.mean_before)
+
+
+def test_paired_change_table_matches_paired_change_for_each_marker_and_month():
+    rng = np.random.default_rng(3)
+    rows = []
+    for patient in range(12):
+        for marker in ("c3", "albumin"):
+            for month in (0, 6, 12):
+                rows.append((f"p{patient}", month, marker, rng.normal(1 + month / 12, 0.2)))
+    markers = pd.DataFrame(rows, columns=["patient_id", "month", "marker", "value"])
+    table = stats.paired_change_table(markers, test="t")
+    assert table[["marker", "month"]].values.tolist() == [
+        ["c3", 6], ["c3", 12], ["albumin", 6], ["albumin", 12]]
+    for row in table.itertuples():
+        wide = markers[markers["marker"] == row.marker].pivot(
+            index="patient_id", columns="month", values="value")
+        expected = stats.paired_change(wide[0], wide[row.month], test="t")
+        assert row.p_value == pytest.approx(expected.p_value)
+        assert row.mean_change == pytest.approx(expected.mean_change)
+    with pytest.raises(stats.NotEnoughDataError, match="month 9"):
+        stats.paired_change_table(markers, months=[9])
