@@ -425,3 +425,32 @@ def test_renders_to_svg_offline(charts, name):
     assert svg.lstrip().startswith("<svg") and "</svg>" in svg
     title = charts[name].to_dict()["title"]
     assert title.split(" ")[0] in svg
+
+
+def _shipped_charts() -> dict[str, alt.TopLevelMixin]:
+    from lupus_teach import data
+    from lupus_teach.response import classify_response
+
+    visits = data.load_cohort("visits")
+    patients = data.load_cohort("patients")
+    markers = data.load_cohort("markers")
+    times = data.survival_times(patients)
+    charts = {
+        "heatmap_one": plots.grade_heatmap(visits, patient_id="P01"),
+        "heatmap_many": plots.grade_heatmap(visits),
+        "response_bar": plots.response_bar(classify_response(visits, "wang2014")),
+        "transitions": plots.transition_heatmap(visits, 0, 6),
+        "survival": plots.survival_curve(stats.kaplan_meier(times["time"], times["died"])),
+    }
+    for marker in ("proteinuria", "albumin", "c3", "anti_dsdna"):
+        charts[f"marker_{marker}"] = plots.marker_trajectory(markers, marker)
+    return charts
+
+
+def test_every_builder_gives_a_valid_spec_for_the_shipped_data():
+    """Issue 5: every chart builder returns a valid Vega-Lite spec for the shipped data."""
+    for name, chart in _shipped_charts().items():
+        spec = chart.to_dict()  # validates against the Vega-Lite schema
+        assert spec.get("description"), name
+        title = spec.get("title")
+        assert title and (title if isinstance(title, str) else title.get("text")), name
