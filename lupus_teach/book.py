@@ -69,12 +69,13 @@ TOC_HEADER = (
 )
 
 #: Run in every kernel that executes a notebook for the book (IPython startup
-#: file). The renderer's name is :data:`lupus_teach.display.BOOK_RENDERER`, which
-#: ``use_offline_charts()`` leaves alone. Altair then emits its Vega-Lite spec as a MIME bundle, which the book
-#: renders with locally served JavaScript, instead of HTML that loads Vega from
-#: a CDN. The MIME type ends in ``+json`` so that nbformat accepts the spec as
-#: JSON (Altair 6's own ``application/vnd.vegalite.v6.json`` fails nbformat's
-#: validation when jupyter-cache stores the executed notebook).
+#: file). The renderer's name is :data:`lupus_teach.display.BOOK_RENDERER`,
+#: which ``use_offline_charts()`` leaves alone. Altair then emits its
+#: Vega-Lite spec as a MIME bundle, which the book renders with locally served
+#: JavaScript, instead of HTML that loads Vega from a CDN. The MIME type ends
+#: in ``+json`` so that nbformat accepts the spec as JSON (Altair 6's own
+#: ``application/vnd.vegalite.v6.json`` fails nbformat's validation when
+#: jupyter-cache stores the executed notebook).
 KERNEL_STARTUP = '''\
 """Set by lupus_teach.book for book builds only (the build's IPYTHONDIR)."""
 
