@@ -48,6 +48,7 @@ from typing import Any
 from lupus_teach.errors import DataValidationError, InvalidGradeError, Problem, UnknownNameError
 
 __all__ = [
+    "ACTIVITY",
     "CLASSIC_SYSTEMS",
     "SCHEMES",
     "SYSTEMS_2004",
@@ -106,7 +107,7 @@ class Grade(StrEnum):
     @property
     def activity(self) -> int:
         """Disease activity from 3 (A) to 0 (D and E): D and E are both inactive."""
-        return _ACTIVITY[self.value]
+        return ACTIVITY[self.value]
 
     @property
     def meaning(self) -> str:
@@ -151,7 +152,8 @@ class Grade(StrEnum):
 
 
 _SEVERITY = {"A": 4, "B": 3, "C": 2, "D": 1, "E": 0}
-_ACTIVITY = {"A": 3, "B": 2, "C": 1, "D": 0, "E": 0}
+#: Disease activity of each grade letter: A 3, B 2, C 1, D and E 0 (both inactive).
+ACTIVITY: dict[str, int] = {"A": 3, "B": 2, "C": 1, "D": 0, "E": 0}
 _MEANING = {
     "A": "severe disease activity needing disease-modifying treatment",
     "B": "moderate disease activity needing symptomatic treatment",

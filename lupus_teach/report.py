@@ -71,7 +71,13 @@ import numpy as np
 import pandas as pd
 
 from lupus_teach import __version__
-from lupus_teach.bilag import FlareCategory, IndexVersion, compare_visits, system_names
+from lupus_teach.bilag import (
+    ACTIVITY,
+    FlareCategory,
+    IndexVersion,
+    compare_visits,
+    system_names,
+)
 from lupus_teach.errors import LupusTeachError
 from lupus_teach.visits import REQUIRED_COLUMNS, VisitSource, bilag_index_of, read_visits
 
@@ -252,7 +258,6 @@ def split_optional_columns(columns: Iterable[object]) -> tuple[dict[str, str], l
 # flares
 # --------------------------------------------------------------------------
 
-_ACTIVITY = {"A": 3, "B": 2, "C": 1, "D": 0, "E": 0}
 _FLARE_OF_ACTIVITY = np.array(["none", "mild", "moderate", "severe"], dtype=object)
 
 
@@ -316,7 +321,7 @@ def flares_by_visit(visits: pd.DataFrame, method: str = "vectorised") -> pd.Data
         "previous_month": keys["month"].to_numpy()[rows - 1],
     })
     if method == "vectorised":
-        activity = np.vectorize(_ACTIVITY.__getitem__, otypes=[np.int8])(
+        activity = np.vectorize(ACTIVITY.__getitem__, otypes=[np.int8])(
             wide.astype(str).to_numpy()
         ) if len(wide) else np.zeros((0, len(systems)), dtype=np.int8)
         after, before = activity[rows], activity[rows - 1]

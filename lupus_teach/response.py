@@ -59,7 +59,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from lupus_teach.bilag import IndexVersion, parse_grade, system_names
+from lupus_teach.bilag import ACTIVITY, IndexVersion, parse_grade, system_names
 from lupus_teach.errors import UnknownNameError
 from lupus_teach.visits import bilag_index_of, read_visits
 
@@ -448,8 +448,6 @@ def reason_text(
 # The reference implementation: one patient, plain Python
 # --------------------------------------------------------------------------
 
-#: Activity of each grade: A 3, B 2, C 1, D and E 0.
-ACTIVITY = {"A": 3, "B": 2, "C": 1, "D": 0, "E": 0}
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lupus_teach.bilag import global_score, system_names
+from lupus_teach.bilag import ACTIVITY, SCHEMES, global_score, system_names
 from lupus_teach.errors import LupusTeachError
 
 __all__ = [
@@ -100,8 +100,12 @@ SCHEME = "classic-9-3-1"
 #: Months a patient who died on a given day was seen (visits before death).
 _DEATH_VISITS = {7: (0,), 192: (0, 1, 3, 6), 256: (0, 1, 3, 6)}
 
-_ACT = {"A": 3, "B": 2, "C": 1, "D": 0, "E": 0}
-_WEIGHTS = {"9/3/1": (9, 3, 1), "12/5/1": (12, 5, 1), "12/8/1": (12, 8, 1)}
+#: Points for A, B and C under each scheme tried, from :data:`lupus_teach.bilag.SCHEMES`.
+_WEIGHTS = {
+    label: tuple(SCHEMES[name].weights[g] for g in "ABC")
+    for label, name in (("9/3/1", "classic-9-3-1"), ("12/5/1", "classic-12-5-1"),
+                        ("12/8/1", "bilag2004"))
+}
 
 
 class SimulationError(LupusTeachError, RuntimeError):
@@ -463,7 +467,7 @@ def _follow_up(plan: Mapping[str, object], rng: np.random.Generator) -> dict[int
     """Grades at every visit of one patient, built for its intended outcome."""
     base: dict[str, str] = plan["_grades"]  # type: ignore[assignment]
     involved = {s for s in SYSTEMS if base[s] != "E"}
-    a0 = {s: _ACT[base[s]] for s in SYSTEMS}
+    a0 = {s: ACTIVITY[base[s]] for s in SYSTEMS}
     outcome = plan["outcome"]
     death_day = plan["death_day"]
     seen = _DEATH_VISITS[int(death_day)] if death_day is not None and not pd.isna(
@@ -604,7 +608,7 @@ def _markers(plan: pd.DataFrame, grades: Mapping[str, Mapping[int, Mapping[str, 
         dose0 = float(rng.choice([20.0, 25.0, 30.0, 40.0, 50.0, 60.0],
                                  p=[0.15, 0.15, 0.25, 0.25, 0.1, 0.1]))
         for m in seen:
-            renal = _ACT[visits[m]["renal"]]
+            renal = ACTIVITY[visits[m]["renal"]]
             if p.nephritis:
                 level = _PROTEIN_LEVEL[renal] * scale * float(rng.lognormal(0, 0.1))
                 protein_rows.append((p.patient_id, m, level))
