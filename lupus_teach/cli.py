@@ -20,18 +20,10 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from lupus_teach import __version__
+from lupus_teach.commands import add_index_option
 from lupus_teach.errors import LupusTeachError
 
 Handler = Callable[[argparse.Namespace], int]
-
-
-def _add_index_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--index",
-        choices=["classic", "2004"],
-        default=None,
-        help="BILAG version of the file (default: inferred from the system names)",
-    )
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -58,7 +50,7 @@ def _build_parser() -> argparse.ArgumentParser:
         "list every problem at once.",
     )
     validate.add_argument("file", help="CSV file to check")
-    _add_index_option(validate)
+    add_index_option(validate)
     validate.set_defaults(handler=_cmd_validate)
 
     for register in _EXTRA_COMMANDS:

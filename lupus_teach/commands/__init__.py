@@ -17,6 +17,26 @@ from collections.abc import Callable
 Registrar = Callable[[argparse._SubParsersAction], None]
 
 
+def add_index_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--index classic|2004``, shared by every command that reads a BILAG file."""
+    from lupus_teach.bilag import IndexVersion
+
+    parser.add_argument(
+        "--index",
+        choices=[v.value for v in IndexVersion],
+        default=None,
+        help="BILAG version of the file (default: inferred from the system names)",
+    )
+
+
+def add_definition_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--definition NAME``, shared by every command that classifies responses."""
+    from lupus_teach.response import DEFINITIONS
+
+    parser.add_argument("--definition", default="wang2014", choices=sorted(DEFINITIONS),
+                        help="response definition (default: wang2014)")
+
+
 def registrars() -> list[Registrar]:
     """The ``register`` functions of every command module, in ``ORDER``."""
     modules = [

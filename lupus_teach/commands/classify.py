@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lupus_teach.response import DEFINITIONS
+from lupus_teach.commands import add_definition_option, add_index_option
 
 ORDER = 20
 
@@ -36,9 +36,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "response under a named definition. Writes CSV to stdout unless -o is given.",
     )
     parser.add_argument("file", help="CSV file (patient_id, month, system, grade)")
-    parser.add_argument("--definition", default="wang2014", choices=sorted(DEFINITIONS),
-                        help="response definition (default: wang2014)")
+    add_definition_option(parser)
     parser.add_argument("-o", "--output", help="write the table to this CSV file")
-    parser.add_argument("--index", choices=["classic", "2004"], default=None,
-                        help="BILAG version (default: inferred from the system names)")
+    add_index_option(parser)
     parser.set_defaults(handler=_run)

@@ -16,7 +16,7 @@ import argparse
 import sys
 import time
 
-from lupus_teach.response import DEFINITIONS
+from lupus_teach.commands import add_definition_option, add_index_option
 
 ORDER = 30
 
@@ -53,11 +53,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("file", help="CSV file (patient_id, month, system, grade, ...)")
     parser.add_argument("-o", "--output", required=True, help="HTML file to write")
-    parser.add_argument("--definition", default="wang2014", choices=sorted(DEFINITIONS),
-                        help="response definition (default: wang2014)")
+    add_definition_option(parser)
     parser.add_argument("--title", default=None, help="report title")
     parser.add_argument("--allow-identifiers", action="store_true",
                         help="build the report even if column names look like identifiers")
-    parser.add_argument("--index", choices=["classic", "2004"], default=None,
-                        help="BILAG version (default: inferred from the system names)")
+    add_index_option(parser)
     parser.set_defaults(handler=_run)
