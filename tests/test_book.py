@@ -378,3 +378,16 @@ def test_static_assets_are_written_once(tmp_path):
     start = time.perf_counter()
     assert lt_book.write_static_assets(tmp_path) == []
     assert time.perf_counter() - start < 1.5  # the bundle is not regenerated
+
+
+def test_write_if_changed_is_safe_for_concurrent_writers(tmp_path):
+    """Two builds writing the same asset at once must not take each other's temp file."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    target = tmp_path / "vendor" / "asset.js"
+    payloads = [bytes([i % 7]) * 200_000 for i in range(40)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda data: lt_book.write_if_changed(target, data), payloads))
+    assert target.read_bytes() in payloads
+    assert [p.name for p in target.parent.iterdir()] == ["asset.js"]  # no temp file left
+    assert target.stat().st_mode & 0o777 == 0o644
