@@ -371,6 +371,8 @@ def check_visits(
                 f"patient {patient} at month {_fmt_month(month)} has {count} of "
                 f"{len(expected)} systems; missing: {', '.join(lacking)}. Every visit needs a "
                 f"grade for every {version.label} system (use E for never involved)."))
+    from lupus_teach.sledai import activity_column_problems  # optional SLEDAI-2K/PGA columns
+    problems += activity_column_problems(table, label, row_labels)
     if problems:
         return None, sorted(problems, key=_problem_order(row_labels, by_label=is_frame))
     assert version is not None
