@@ -83,7 +83,25 @@ def test_no_match_shows_a_message_and_no_chart(cohort):
     explorer.controls["relapse"].value = "yes"
     assert explorer.filtered.empty
     assert explorer.charts == {}
-    assert "No patient matches" in explorer._table.value
+    shown = explorer.status.value + explorer.marker_note.value + explorer._table.value
+    assert shown.count("No patient matches") == 1  # said once, in the status line
+    assert "lupus-info" in explorer.status.value  # styled as information, not an error
+    assert explorer._charts_box.layout.display == "none"
+
+
+def test_marker_not_measured_in_the_selection_is_one_plain_note(cohort):
+    visits, patients, markers = cohort
+    # only the nephritis patients have proteinuria measured
+    markers = markers[markers["patient_id"] != "p2"]
+    explorer = cohort_explorer(visits, patients, markers)
+    explorer.controls["nephritis"].value = "no"  # p2 only
+    assert explorer.filtered["patient_id"].tolist() == ["p2"]
+    note = explorer.marker_note.value
+    assert "was not measured in any of the patients shown" in note
+    assert "not a known marker" not in note and "lupus-info" in note
+    assert "marker" not in explorer.charts
+    assert explorer._marker_out.layout.display == "none"
+    assert "responses" in explorer.charts  # the rest of the explorer still works
 
 
 def test_marker_chart_shows_only_the_filtered_patients(cohort):
@@ -91,7 +109,11 @@ def test_marker_chart_shows_only_the_filtered_patients(cohort):
     explorer.controls["response"].value = "PCR"
     individual = explorer.charts["marker"].layer[0].data.values
     assert {row["patient_id"] for row in individual} == {"p3"}
-    assert explorer._marker_out.outputs  # something is displayed
+    # the chart view shows this chart's spec: one view, updated in place
+    view = explorer._marker_out
+    assert view.spec == explorer.charts["marker"].to_dict()
+    explorer.controls["response"].value = "MCR"
+    assert explorer._marker_out is view and view.spec == explorer.charts["marker"].to_dict()
 
 
 def test_nephritis_filter_is_disabled_without_a_patient_table(cohort):

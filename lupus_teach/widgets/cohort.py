@@ -9,9 +9,11 @@ ipywidgets control with a description, and the state each widget shows is
 exposed as attributes, so tests drive the widgets by setting ``.value`` and
 reading the attributes, without a browser.
 
-Charts are shown in :class:`ipywidgets.Output` areas by setting their
-``outputs`` to the chart's own display data, so they render with whatever
-Altair renderer the session uses; tables are HTML.
+Both are :class:`~lupus_teach.widgets.keyboard.KeyboardSafeBox` containers (keys
+typed in them never trigger notebook shortcuts). Each chart is one
+:class:`lupus_teach.display.ChartView` redrawn in place when a control changes;
+tables are :func:`lupus_teach.display.lesson_table` HTML; an empty selection is
+said once, as a plain information note.
 
 Examples
 --------
@@ -28,13 +30,14 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-import altair as alt
 import ipywidgets as widgets
 import pandas as pd
 
 from lupus_teach import plots, stats
+from lupus_teach.display import chart_view, lesson_table
 from lupus_teach.errors import LupusTeachError, UnknownNameError
 from lupus_teach.response import classify_response, get_definition
+from lupus_teach.widgets.keyboard import KeyboardSafeBox
 
 __all__ = [
     "NEPHRITIS_COLUMNS",
@@ -64,26 +67,21 @@ _STYLE = {"description_width": "initial"}
 # --------------------------------------------------------------------------
 
 
-def _display_data(obj: Any) -> tuple[dict[str, Any], ...]:
-    """The display data of an object, as an Output widget's ``outputs``."""
-    if isinstance(obj, str):
-        data: dict[str, Any] = {"text/plain": obj}
-        metadata: dict[str, Any] = {}
-    else:
-        bundle = obj._repr_mimebundle_()
-        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-        data = dict(data)
-        if isinstance(obj, alt.TopLevelMixin):
-            data.setdefault("text/plain", plots.chart_description(obj))
-    return ({"output_type": "display_data", "data": data, "metadata": metadata or {}},)
-
-
-def _show(output: widgets.Output, obj: Any) -> None:
-    output.outputs = _display_data(obj)
-
-
 def _message(text: str) -> str:
     return f'<p role="status">{html.escape(text)}</p>'
+
+
+def _info(text: str) -> str:
+    """A plain information note (an empty selection is not an error)."""
+    return (
+        '<p role="status" class="lupus-info" style="background:#eef4fb;'
+        'border-left:4px solid #0b5cad;padding:0.4em 0.8em;margin:0.4em 0;color:#1b2a3a">'
+        f"{html.escape(text)}</p>"
+    )
+
+
+def _shown(widget: widgets.Widget, visible: bool) -> None:
+    widget.layout.display = None if visible else "none"
 
 
 def _as_flag(values: pd.Series) -> pd.Series:
@@ -185,7 +183,7 @@ def filter_cohort(
     return table[keep.to_numpy()].reset_index(drop=True)
 
 
-class CohortExplorer(widgets.VBox):
+class CohortExplorer(KeyboardSafeBox):
     """The cohort explorer returned by :func:`cohort_explorer`.
 
     Attributes
@@ -258,19 +256,23 @@ class CohortExplorer(widgets.VBox):
                 style=_STYLE,
             )
         self.status = widgets.HTML()
-        self._response_out = widgets.Output()
-        self._marker_out = widgets.Output()
+        self.marker_note = widgets.HTML()
+        self._response_out = chart_view()
+        self._marker_out = chart_view()
         self._table = widgets.HTML()
         self.charts: dict[str, Any] = {}
         self.filtered = table
         for control in self.controls.values():
             control.observe(self._update, names="value")
         charts = [self._response_out] + ([self._marker_out] if markers is not None else [])
+        self._charts_box = widgets.HBox(charts, layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__(
             [
-                widgets.HBox(list(self.controls.values())),
+                widgets.HBox(list(self.controls.values()),
+                             layout=widgets.Layout(flex_flow="row wrap")),
                 self.status,
-                widgets.HBox(charts),
+                self.marker_note,
+                self._charts_box,
                 self._table,
             ]
         )
@@ -296,30 +298,55 @@ class CohortExplorer(widgets.VBox):
         )
         self.charts = {}
         if n == 0:
-            _show(self._response_out, "No patient matches these filters.")
-            self._marker_out.outputs = ()
-            self._table.value = _message("No patient matches these filters.")
+            self.status.value = _info(
+                f"No patient matches these filters (0 of {total} {noun}). Change a filter "
+                "to see patients again."
+            )
+            self.marker_note.value = ""
+            _shown(self._charts_box, False)
+            self._table.value = ""
             return
+        _shown(self._charts_box, True)
         self.charts["responses"] = plots.response_bar(
             self.filtered, categories=self.categories,
             title=f"Responses of the {n} patients shown (95% CI)",
         )
-        _show(self._response_out, self.charts["responses"])
+        self._response_out.chart = self.charts["responses"]
+        self.marker_note.value = ""
         if self.markers is not None:
-            marker = self.controls["marker"].value
-            ids = set(self.filtered["patient_id"].astype(str))
-            rows = self.markers[self.markers["patient_id"].astype(str).isin(ids)]
-            try:
-                self.charts["marker"] = plots.marker_trajectory(rows, marker)
-                _show(self._marker_out, self.charts["marker"])
-            except LupusTeachError as error:
-                _show(self._marker_out, str(error))
+            self._update_marker()
         columns = [c for c in _TABLE_COLUMNS if c in self.filtered.columns]
         if self._nephritis_column is not None:
             columns.insert(2, self._nephritis_column)
-        self._table.value = self.filtered[columns].to_html(
-            index=False, na_rep="", float_format=lambda v: f"{v:g}", border=0
-        )
+        self._table.value = lesson_table(
+            self.filtered, columns=columns, fold_after=10,
+            headers={self._nephritis_column or "": "Lupus nephritis"},
+        ).to_html()
+
+    def _update_marker(self) -> None:
+        assert self.markers is not None
+        marker = self.controls["marker"].value
+        label = plots.MARKER_LABELS.get(marker, marker)
+        ids = set(self.filtered["patient_id"].astype(str))
+        rows = self.markers[self.markers["patient_id"].astype(str).isin(ids)]
+        measured = rows[rows["marker"].astype(str) == marker]
+        if measured.empty:
+            self.marker_note.value = _info(
+                f"{label} was not measured in any of the patients shown, so there is no "
+                "trajectory to draw. Choose another marker or change the filters."
+            )
+            self._marker_out.chart = None
+            _shown(self._marker_out, False)
+            return
+        try:
+            self.charts["marker"] = plots.marker_trajectory(rows, marker)
+        except LupusTeachError as error:
+            self.marker_note.value = _info(str(error))
+            self._marker_out.chart = None
+            _shown(self._marker_out, False)
+            return
+        _shown(self._marker_out, True)
+        self._marker_out.chart = self.charts["marker"]
 
 
 def cohort_explorer(
@@ -370,7 +397,7 @@ def cohort_explorer(
 # --------------------------------------------------------------------------
 
 
-class TrialDesignWhatIf(widgets.VBox):
+class TrialDesignWhatIf(KeyboardSafeBox):
     """The trial-design what-if returned by :func:`trial_design_whatif`.
 
     Attributes
@@ -412,8 +439,9 @@ class TrialDesignWhatIf(widgets.VBox):
                    readout: str = ".1f") -> widgets.FloatSlider:
             return widgets.FloatSlider(
                 value=value, min=low, max=high, step=step, description=description,
-                readout_format=readout, continuous_update=False, style=_STYLE,
-                layout=widgets.Layout(width="420px"),
+                readout_format=readout, continuous_update=False,
+                style={"description_width": "230px"},
+                layout=widgets.Layout(width="560px"),
             )
 
         self.controls: dict[str, widgets.Widget] = {
@@ -429,7 +457,7 @@ class TrialDesignWhatIf(widgets.VBox):
         }
         self.rtm_status = widgets.HTML()
         self.size_status = widgets.HTML()
-        self._rtm_out = widgets.Output()
+        self._rtm_out = chart_view()
         self.charts: dict[str, Any] = {}
         self.simulation = pd.DataFrame()
         self.regression: stats.RegressionToMean | None = None
@@ -474,8 +502,9 @@ class TrialDesignWhatIf(widgets.VBox):
             summary = stats.summarise_regression(self.simulation)
         except stats.NotEnoughDataError as error:
             self.regression, self.apparent_change = None, None
-            self.rtm_status.value = _message(str(error))
-            self._rtm_out.outputs = ()
+            self.rtm_status.value = _info(str(error))
+            self._rtm_out.chart = None
+            _shown(self._rtm_out, False)
             return
         self.regression = summary
         self.apparent_change = summary.apparent_change
@@ -487,7 +516,8 @@ class TrialDesignWhatIf(widgets.VBox):
             "nobody was treated and nobody's true activity changed."
         )
         self.charts["rtm"] = plots.rtm_scatter(self.simulation)
-        _show(self._rtm_out, self.charts["rtm"])
+        _shown(self._rtm_out, True)
+        self._rtm_out.chart = self.charts["rtm"]
 
     def _update_size(self, change: dict[str, Any] | None = None) -> None:
         p1 = float(self.controls["p_control"].value)
@@ -498,7 +528,7 @@ class TrialDesignWhatIf(widgets.VBox):
             n = stats.sample_size_two_proportions(p1, p2, alpha=alpha, power=power)
         except stats.StatsInputError as error:
             self.n_per_group = None
-            self.size_status.value = _message(str(error))
+            self.size_status.value = _info(str(error))
             return
         self.n_per_group = n
         self.size_status.value = _message(

@@ -7,7 +7,9 @@ browser. The callbacks only call the package's pure functions
 (:func:`lupus_teach.bilag.global_score`, :func:`lupus_teach.bilag.compare_visits`,
 :func:`lupus_teach.response.classify_patient`, :func:`lupus_teach.plots.grade_heatmap`);
 no clinical rule lives here. Every control is a labelled ``Dropdown`` or
-``RadioButtons``, so everything can be done with the keyboard. Importing this
+``RadioButtons`` in a :class:`~lupus_teach.widgets.keyboard.KeyboardSafeBox`,
+so everything can be done with the keyboard without triggering JupyterLab's
+notebook shortcuts, and each chart is one view redrawn in place. Importing this
 module changes no global setting.
 
 Examples
@@ -45,6 +47,7 @@ from lupus_teach.bilag import (
     system_label,
     systems_for,
 )
+from lupus_teach.display import chart_view, lesson_table
 from lupus_teach.errors import UnknownNameError
 from lupus_teach.response import (
     DEFINITIONS,
@@ -54,6 +57,7 @@ from lupus_teach.response import (
     get_definition,
 )
 from lupus_teach.visits import read_visits
+from lupus_teach.widgets.keyboard import KeyboardSafeBox
 
 __all__ = [
     "EXAMPLE_HISTORY",
@@ -231,15 +235,6 @@ def _grade_dropdown(description: str, value: str, tooltip: str | None = None) ->
     )
 
 
-def _show_chart(output: widgets.Output, chart: Any) -> None:
-    """Replace what an Output widget shows with one chart (works with or without a kernel)."""
-    bundle = chart._repr_mimebundle_(include=None, exclude=None)
-    data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
-    output.outputs = (
-        {"output_type": "display_data", "data": data, "metadata": metadata or {}},
-    )
-
-
 def _names(systems: Sequence[str]) -> str:
     return ", ".join(system_label(s) for s in systems) if systems else "none"
 
@@ -249,7 +244,7 @@ def _names(systems: Sequence[str]) -> str:
 # --------------------------------------------------------------------------
 
 
-class BilagForm(widgets.VBox):
+class BilagForm(KeyboardSafeBox):
     """One visit's BILAG grades, with its global scores, overall grade and profile.
 
     Attributes
@@ -264,8 +259,8 @@ class BilagForm(widgets.VBox):
         The text shown: overall grade and scores.
     chart : altair chart
         The current profile chart (:func:`lupus_teach.plots.grade_heatmap`).
-    chart_output : ipywidgets.Output
-        Where the chart is shown.
+    chart_view : lupus_teach.display.ChartView
+        Where the chart is shown; each change redraws this one view in place.
     """
 
     def __init__(
@@ -281,7 +276,7 @@ class BilagForm(widgets.VBox):
             s.name: _grade_dropdown(s.label, start[s.name]) for s in systems
         }
         self.summary = widgets.HTML()
-        self.chart_output = widgets.Output()
+        self.chart_view = chart_view()
         self.scores: dict[str, int] = {}
         self.overall = Grade.E
         self.chart: Any = None
@@ -292,7 +287,7 @@ class BilagForm(widgets.VBox):
         self.children = (
             heading,
             widgets.HBox([widgets.VBox(list(self.selectors.values())), self.summary]),
-            self.chart_output,
+            self.chart_view,
         )
         for selector in self.selectors.values():
             selector.observe(self._update, names="value")
@@ -323,7 +318,7 @@ class BilagForm(widgets.VBox):
         self.chart = plots.grade_heatmap(
             visit_table(grades, patient_id="this visit"), title="This visit's BILAG profile"
         )
-        _show_chart(self.chart_output, self.chart)
+        self.chart_view.chart = self.chart
 
 
 def bilag_form(
@@ -369,7 +364,7 @@ def bilag_form(
 # --------------------------------------------------------------------------
 
 
-class VisitComparer(widgets.VBox):
+class VisitComparer(KeyboardSafeBox):
     """Two visits side by side, with what changed and the flare category.
 
     Attributes
@@ -440,7 +435,7 @@ class VisitComparer(widgets.VBox):
             f"<li>Worsened: {html.escape(_names(r.worsened))}</li>"
             f"<li>Improved: {html.escape(_names(r.improved))}</li></ul>"
         )
-        self.table.value = r.to_frame().to_html(index=False, border=0)
+        self.table.value = lesson_table(r.to_frame()).to_html()
 
 
 def visit_comparer(
@@ -532,7 +527,7 @@ def _history_from(
     return {m: _visit_from(v, systems) for m, v in source.items()}
 
 
-class ResponseTimeline(widgets.VBox):
+class ResponseTimeline(KeyboardSafeBox):
     """One patient's grades over the study (systems by month) and their classification.
 
     Attributes
@@ -549,8 +544,8 @@ class ResponseTimeline(widgets.VBox):
         Response, deciding month, reason and the definition's rules.
     chart : altair chart
         The grade heat-map (:func:`lupus_teach.plots.grade_heatmap`).
-    chart_output : ipywidgets.Output
-        Where the chart is shown.
+    chart_view : lupus_teach.display.ChartView
+        Where the chart is shown; each change redraws this one view in place.
     """
 
     def __init__(
@@ -574,10 +569,10 @@ class ResponseTimeline(widgets.VBox):
         self.selectors: dict[tuple[int, str], widgets.Dropdown] = {}
         self.grid = widgets.VBox()
         self.summary = widgets.HTML()
-        self.chart_output = widgets.Output()
+        self.chart_view = chart_view()
         self.result: PatientResponse
         self.chart: Any = None
-        self.children = (self.definition, self.grid, self.summary, self.chart_output)
+        self.children = (self.definition, self.grid, self.summary, self.chart_view)
         self.definition.observe(self._on_definition, names="value")
         self._build_grid()
         self._update()
@@ -658,7 +653,7 @@ class ResponseTimeline(widgets.VBox):
             visit_table(grades, patient_id="this patient"),
             title=f"BILAG grades by month: {r.response.value} under {chosen.name}",
         )
-        _show_chart(self.chart_output, self.chart)
+        self.chart_view.chart = self.chart
 
 
 def response_timeline(
@@ -693,7 +688,7 @@ def response_timeline(
     ('MCR', 6)
     >>> timeline.selectors[(6, "renal")].value = "A"
     >>> print(timeline.result.reason)
-    NR: BILAG A in renal at month 6 (severe activity remains)
+    NR: BILAG A in renal at month 6...
     """
     return ResponseTimeline(grades, definition, index)
 
@@ -767,7 +762,7 @@ def check_answer(
     return False, f"Not quite. {note}".strip()
 
 
-class SelfCheck(widgets.VBox):
+class SelfCheck(KeyboardSafeBox):
     """A multiple-choice question with feedback.
 
     Attributes
