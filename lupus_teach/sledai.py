@@ -384,7 +384,7 @@ class _Collector:
     def finish(self) -> list[Problem]:
         for kind, (count, plural) in self.extra.items():
             self.problems.append(_problem(self.source, None, None, None,
-                                          f"... and {count:,} more {plural}", kind))
+                                          f"... and {count:,} more {plural}", f"{kind}_more"))
         return self.problems
 
 

@@ -31,10 +31,12 @@ def add_index_option(parser: argparse.ArgumentParser) -> None:
 
 def add_definition_option(parser: argparse.ArgumentParser) -> None:
     """Add ``--definition NAME``, shared by every command that classifies responses."""
-    from lupus_teach.response import DEFINITIONS
+    from lupus_teach.response import COMPOSITE_DEFINITIONS, DEFINITIONS
 
-    parser.add_argument("--definition", default="wang2014", choices=sorted(DEFINITIONS),
-                        help="response definition (default: wang2014)")
+    parser.add_argument("--definition", default="wang2014",
+                        choices=sorted([*DEFINITIONS, *COMPOSITE_DEFINITIONS]),
+                        help="response definition (default: wang2014; sri4-sri8 and "
+                        "bicla_full need sledai and pga columns)")
 
 
 def registrars() -> list[Registrar]:
