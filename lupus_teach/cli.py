@@ -1,8 +1,11 @@
 """The ``lupus-teach`` command line.
 
 Exit codes: 0 success, 1 invalid data or a failed step (the message says what
-to fix), 2 a bad command line. A Python traceback is never shown unless
-``--debug`` is given.
+to fix), 2 a bad command line, 141 when the reader of the output went away
+(``lupus-teach validate bad.csv | head -1``: the command stops quietly). A
+Python traceback is never shown unless ``--debug`` is given, and every message
+that quotes the user's data has its control characters escaped
+(:func:`lupus_teach.errors.inert`), so it cannot change the terminal.
 
 Examples
 --------
@@ -15,13 +18,14 @@ no-such-file.csv: found 1 problem; nothing was changed or dropped.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 
 from lupus_teach import __version__
 from lupus_teach.commands import add_index_option
-from lupus_teach.errors import LupusTeachError
+from lupus_teach.errors import LupusTeachError, inert
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -30,7 +34,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from lupus_teach.visits import read_visits, summarise
 
     visits = read_visits(args.file, index=args.index)
-    print(f"{args.file}: valid, {summarise(visits)}")
+    print(f"{inert(args.file)}: valid, {summarise(visits)}")
     return 0
 
 
@@ -84,6 +88,20 @@ def _register_optional_commands(debug: bool = False) -> None:
         )
 
 
+#: Exit code when the output pipe closes early (128 + SIGPIPE, as shells report it).
+EXIT_BROKEN_PIPE = 141
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so that Python's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file (captured)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code.
 
@@ -92,6 +110,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv : sequence of str, optional
         Arguments without the program name (default: ``sys.argv[1:]``).
     """
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's exit handler
+        return code
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     _register_optional_commands(debug="--debug" in arguments)
     try:
@@ -108,12 +136,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except LupusTeachError as err:
-        print(err, file=sys.stdout if args.command == "validate" else sys.stderr)
+        print(inert(err, keep_newlines=True),
+              file=sys.stdout if args.command == "validate" else sys.stderr)
         return 1
+    except BrokenPipeError:
+        raise
     except OSError as err:  # a file that cannot be read or written: the user can fix it
-        where = f" {err.filename}" if err.filename else ""
+        where = f" {inert(err.filename)}" if err.filename else ""
         print(
-            f"lupus-teach {args.command}: cannot use{where}: {err.strerror or err}. "
+            f"lupus-teach {args.command}: cannot use{where}: {inert(err.strerror or err)}. "
             "Check that the folder exists and that you may write there.",
             file=sys.stderr,
         )
@@ -125,7 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             traceback.print_exc()
         print(
-            f"lupus-teach {args.command}: unexpected error: {type(err).__name__}: {err}\n"
+            f"lupus-teach {args.command}: unexpected error: {type(err).__name__}: "
+            f"{inert(err)}\n"
             "This is a bug in lupus-teach; run again with --debug and report the output.",
             file=sys.stderr,
         )

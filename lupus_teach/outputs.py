@@ -47,6 +47,7 @@ second
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -170,12 +171,27 @@ def check_output_path(
 
 
 def write_bytes(
-    path: PathLike, data: bytes, *, inputs: Iterable[object] = (), force: bool = False
+    path: PathLike, data: bytes, *, inputs: Iterable[object] = (), force: bool = False,
+    make_parents: bool = False,
 ) -> Path:
     """Write ``data`` to ``path`` safely (see the module's rules); return the path.
 
-    The parent folder is created if needed. The new file gets the usual
-    permissions (``0o666`` less the umask), not the temporary file's.
+    The new file gets the usual permissions (``0o666`` less the umask), not
+    the temporary file's.
+
+    Parameters
+    ----------
+    path : path
+        The file to write.
+    data : bytes
+        Its content.
+    inputs : iterable of paths
+        The command's inputs, never overwritten (see :func:`check_output_path`).
+    force : bool
+        Replace an existing file.
+    make_parents : bool
+        Create missing parent folders (default: a missing folder is an error,
+        :class:`FileNotFoundError`, which usually means a typing error).
 
     Examples
     --------
@@ -190,7 +206,10 @@ def write_bytes(
     inputs = list(inputs)
     target = check_output_path(path, inputs=inputs, force=force)
     folder = target.parent
-    folder.mkdir(parents=True, exist_ok=True)
+    if make_parents:
+        folder.mkdir(parents=True, exist_ok=True)
+    elif not folder.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "the folder does not exist", os.fspath(folder))
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
@@ -212,7 +231,7 @@ def write_bytes(
 
 def write_text(
     path: PathLike, text: str, *, inputs: Iterable[object] = (), force: bool = False,
-    encoding: str = "utf-8",
+    make_parents: bool = False, encoding: str = "utf-8",
 ) -> Path:
     """Write ``text`` (UTF-8) to ``path`` safely; see :func:`write_bytes`.
 
@@ -220,10 +239,11 @@ def write_text(
     --------
     >>> import tempfile, pathlib
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     write_text(pathlib.Path(folder, "a", "b.txt"), "hi").read_text()
+    ...     write_text(pathlib.Path(folder, "a", "b.txt"), "hi", make_parents=True).read_text()
     'hi'
     """
-    return write_bytes(path, text.encode(encoding), inputs=inputs, force=force)
+    return write_bytes(path, text.encode(encoding), inputs=inputs, force=force,
+                       make_parents=make_parents)
 
 
 def _safe_cell(value: object) -> object:
@@ -265,7 +285,7 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_csv(
     path: PathLike, frame: pd.DataFrame, *, inputs: Iterable[object] = (), force: bool = False,
-    **to_csv: Any,
+    make_parents: bool = False, **to_csv: Any,
 ) -> Path:
     """Write a DataFrame as spreadsheet-safe CSV (:func:`spreadsheet_safe`) to ``path``.
 
@@ -282,7 +302,7 @@ def write_csv(
     """
     to_csv.setdefault("index", False)
     text = spreadsheet_safe(frame).to_csv(None, **to_csv)
-    return write_text(path, text, inputs=inputs, force=force)
+    return write_text(path, text, inputs=inputs, force=force, make_parents=make_parents)
 
 
 @contextlib.contextmanager

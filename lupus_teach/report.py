@@ -37,9 +37,14 @@ column             unit                            meaning
 
 Safety
 ------
-Every string that comes from the input file is HTML-escaped. A table whose
-column names look like direct identifiers (:func:`identifier_columns`) is
-refused unless ``allow_identifiers=True``.
+Every string that comes from the input file is HTML-escaped, and has its
+control characters written as visible escapes before it reaches the page or
+the chart converter (:func:`lupus_teach.safety.clean_for_chart`), so no string
+can crash the render. A table whose column names or values look like direct
+identifiers (:func:`lupus_teach.safety.find_identifiers`) is refused unless
+``allow_identifiers=True``. The report is written through
+:mod:`lupus_teach.outputs`: never over the input, and over an existing file
+only with ``overwrite=True``.
 
 Examples
 --------
@@ -61,7 +66,7 @@ import os
 import re
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -78,7 +83,13 @@ from lupus_teach.bilag import (
     compare_visits,
     system_names,
 )
-from lupus_teach.errors import LupusTeachError
+from lupus_teach.safety import (
+    IdentifierColumnsError,
+    check_identifiers,
+    clean_for_chart,
+    identifier_columns,
+    terminal_safe,
+)
 from lupus_teach.visits import REQUIRED_COLUMNS, VisitSource, bilag_index_of, read_visits
 
 __all__ = [
@@ -103,22 +114,6 @@ MAX_HEATMAPS = 12
 MAX_INDIVIDUAL_LINES = 100
 #: Flare categories counted as flares in the report's flares-by-month section.
 FLARE_COUNTED: tuple[str, ...] = ("moderate", "severe")
-
-
-class IdentifierColumnsError(LupusTeachError, ValueError):
-    """A table with columns that look like direct patient identifiers."""
-
-    def __init__(self, source: str, columns: Sequence[str]) -> None:
-        self.columns = tuple(columns)
-        listed = ", ".join(repr(c) for c in self.columns)
-        super().__init__(
-            f"{source}: stopped: the column(s) {listed} look like direct identifiers "
-            "(names, dates of birth, addresses, postcodes, phone numbers, e-mail addresses, "
-            "NHS, hospital or social security numbers). A report is made to be shared, so it "
-            "must not be built from identifiable data. Remove these columns (the report does "
-            "not need them) or, if they hold no personal data, run again with "
-            "--allow-identifiers (Python: allow_identifiers=True)."
-        )
 
 
 # --------------------------------------------------------------------------
@@ -169,62 +164,6 @@ OPTIONAL_COLUMNS: dict[str, OptionalColumn] = {
     "died": OptionalColumn("died", "flag", "yes/no", "Death"),
     "relapse": OptionalColumn("relapse", "flag", "yes/no", "Relapse recorded in the file"),
 }
-
-_IDENTIFIER_PATTERNS: tuple[str, ...] = (
-    r"((patient|full|first|last|given|family|middle|maiden)_?)?names?|(sur|fore)_?names?",
-    r"initials",
-    r"dob|date_?of_?birth|birth_?date|birthday|d_?o_?b",
-    r"(home_?|street_?|postal_?)?address(_?line_?\d*)?|street",
-    r"post_?code|postal_?code|zip|zip_?code",
-    r"(tele)?phone(_?(number|no))?|mobile(_?(number|no))?|tel(_?no)?|cell_?phone",
-    r"e_?mail(_?address)?",
-    r"nhs(_?(number|no|num|id))?",
-    r"chi(_?(number|no))",
-    r"mrn|medical_?record(_?(number|no|num))?|hospital_?(number|no|num|id)|record_?number",
-    r"ssn|social_?security(_?(number|no|num))?|national_?insurance(_?(number|no))?|nino",
-)
-_IDENTIFIER_RE = re.compile(r"^(?:" + "|".join(_IDENTIFIER_PATTERNS) + r")$")
-
-
-def _normalise_name(name: object) -> str:
-    text = str(name).strip().lower()
-    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
-
-
-def identifier_columns(columns: Iterable[object]) -> list[str]:
-    """The column names that look like direct identifiers, in table order.
-
-    Names are compared in lower case with spaces, dots and hyphens read as
-    ``_``: ``"Date of Birth"``, ``"date-of-birth"`` and ``"DOB"`` all match.
-    ``patient_id`` (the contract's pseudonymous id) does not.
-
-    Examples
-    --------
-    >>> identifier_columns(["patient_id", "Name", "e-mail", "Post code", "MRN", "zip", "c3"])
-    ['Name', 'e-mail', 'Post code', 'MRN', 'zip']
-    >>> identifier_columns(["patient_id", "month", "system", "grade", "system_name"])
-    []
-    """
-    return [str(c) for c in columns if _IDENTIFIER_RE.match(_normalise_name(c))]
-
-
-def check_identifiers(
-    columns: Iterable[object], source: str = "<table>", allow: bool = False
-) -> None:
-    """Raise :class:`IdentifierColumnsError` for identifier-like columns unless ``allow``.
-
-    Examples
-    --------
-    >>> check_identifiers(["patient_id", "phone"], "f.csv")
-    Traceback (most recent call last):
-    ...
-    lupus_teach.report.IdentifierColumnsError: f.csv: stopped: the column(s) 'phone' look ...
-    >>> check_identifiers(["patient_id", "phone"], "f.csv", allow=True)
-    """
-    found = identifier_columns(columns)
-    if found and not allow:
-        raise IdentifierColumnsError(source, found)
-
 
 def split_optional_columns(columns: Iterable[object]) -> tuple[dict[str, str], list[str]]:
     """Sort the columns beyond the contract into recognised and ignored ones.
@@ -425,7 +364,9 @@ def is_shipped_cohort(sha256: str) -> bool:
 # the report's content (called by the notebook template)
 # --------------------------------------------------------------------------
 
-_e = html.escape
+def _e(text: object) -> str:
+    """HTML-escaped text with control characters shown as escapes (never raw in the page)."""
+    return html.escape(terminal_safe(text))
 
 
 def _fmt_month(month: float) -> str:
@@ -442,7 +383,9 @@ def _svg(chart: Any) -> str:
 
     from lupus_teach.plots import chart_description
 
-    svg = vl_convert.vegalite_to_svg(chart.to_json())
+    # vl-convert aborts the whole process on a NUL or an ESC in any label: clean every string
+    spec = clean_for_chart(chart.to_dict())
+    svg = vl_convert.vegalite_to_svg(spec)
     svg = re.sub(r"^<\?xml[^>]*>\s*", "", svg)
     description = chart_description(chart)
     label = f' role="img" aria-label="{_e(description)}"' if description else ""
@@ -451,7 +394,10 @@ def _svg(chart: Any) -> str:
 
 
 def _table(frame: pd.DataFrame, classes: str = "lt-table") -> str:
-    """An HTML table with every value and header escaped."""
+    """An HTML table with every value and header escaped (control characters made visible)."""
+    frame = frame.rename(columns=lambda c: terminal_safe(c) if isinstance(c, str) else c)
+    frame = frame.apply(lambda column: column.map(
+        lambda v: terminal_safe(v) if isinstance(v, str) and not v.isprintable() else v))
     return frame.to_html(index=False, escape=True, na_rep="", classes=classes, border=0)
 
 
@@ -851,6 +797,8 @@ def render(
     title: str | None = None,
     allow_identifiers: bool = False,
     index: str | IndexVersion | None = None,
+    *,
+    overwrite: bool = False,
 ) -> Path:
     """Render the HTML report of a BILAG table to ``path``; return the path.
 
@@ -859,15 +807,21 @@ def render(
     source : path or DataFrame
         A long BILAG CSV file, or a DataFrame with the contract's columns.
     path : path
-        The HTML file to write. It is written only when the report is complete.
+        The HTML file to write. It is written only when the report is complete
+        (through :func:`lupus_teach.outputs.write_text`: never over the input,
+        never through a symbolic link).
     definition : str
         Response definition (see :data:`lupus_teach.response.DEFINITIONS`).
     title : str, optional
         Report title (default: "BILAG response report: <file name>").
     allow_identifiers : bool
-        Build the report even if column names look like direct identifiers.
+        Build the report even if column names or values look like direct
+        identifiers (:func:`lupus_teach.safety.find_identifiers`).
     index : {"classic", "2004"}, optional
         The BILAG version, inferred by default.
+    overwrite : bool
+        Replace ``path`` if it exists (default: refuse). The input file is
+        never replaced.
 
     Returns
     -------
@@ -877,6 +831,9 @@ def render(
     ------
     IdentifierColumnsError
         If a column looks like a direct identifier and ``allow_identifiers`` is False.
+    OutputRefusedError
+        If ``path`` is the input, or exists and ``overwrite`` is False (checked
+        before any work is done).
     DataValidationError
         If the table breaks the data contract (no file is written).
     UnknownNameError
@@ -887,27 +844,32 @@ def render(
     >>> render(pd.DataFrame({"patient_id": ["p1"], "DOB": ["1980-01-01"]}), "out.html")
     Traceback (most recent call last):
     ...
-    lupus_teach.report.IdentifierColumnsError: <DataFrame>: stopped: the column(s) 'DOB' ...
+    lupus_teach.safety.IdentifierColumnsError: <DataFrame>: stopped: the column(s) 'DOB' ...
     """
     import nbformat
 
+    from lupus_teach.outputs import check_output_path, write_text
     from lupus_teach.response import get_definition
 
     get_definition(definition)  # fail fast on an unknown name
-    target = Path(path)
+    inputs = [source] if isinstance(source, (str, os.PathLike)) else []
+    target = check_output_path(path, inputs=inputs, force=overwrite)
     with tempfile.TemporaryDirectory(prefix="lupus-report-") as work:
         if isinstance(source, pd.DataFrame):
             name = "<DataFrame>"
-            check_identifiers(source.columns, name, allow_identifiers)
+            check_identifiers(columns=source.columns, source=name, allow=allow_identifiers)
             visits = read_visits(source, index=index, name=name)
+            check_identifiers(visits, name, allow_identifiers)
             input_path = Path(work, "input.csv")
             source.to_csv(input_path, index=False)
         elif isinstance(source, (str, os.PathLike)):
             input_path = Path(source)
             name = input_path.name
             # messages name the file as given, exactly as ``lupus-teach validate`` does
-            check_identifiers(_header_of(input_path), os.fspath(source), allow_identifiers)
+            check_identifiers(columns=_header_of(input_path), source=os.fspath(source),
+                              allow=allow_identifiers)
             visits = read_visits(input_path, index=index)
+            check_identifiers(visits, os.fspath(source), allow_identifiers)
         else:
             raise TypeError("source must be a path or a pandas DataFrame")
         digest = sha256_of(input_path)
@@ -930,12 +892,9 @@ def render(
         _execute(nb, work)
         for message in _strip_stderr(nb):
             print(message, end="" if message.endswith("\n") else "\n", file=sys.stderr)
-        page_title = title or f"BILAG response report: {name}"
+        page_title = terminal_safe(title or f"BILAG response report: {name}")
         body = _export(nb, page_title)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".partial")
-        partial.write_text(body, encoding="utf-8")
-        partial.replace(target)
+        write_text(target, body, inputs=inputs, force=overwrite, make_parents=True)
     return target
 
 
@@ -945,7 +904,7 @@ def _header_of(path: Path) -> list[str]:
 
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            first = handle.readline()
-    except (OSError, UnicodeDecodeError):
+            first = handle.readline(1 << 20)
+    except (OSError, UnicodeDecodeError, ValueError):
         return []  # read_visits reports the problem
     return next(csv.reader(io.StringIO(first)), [])

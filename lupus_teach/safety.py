@@ -251,18 +251,19 @@ _PERSON_PREFIXES = frozenset({
 
 _NAME_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (reason, re.compile(pattern)) for reason, pattern in (
-        ("a date of birth", r"birth|^dob|dob$|^bday$|^birthday$"),
+        ("a date of birth", r"birth|^(pt|patient)?dob$|^bday$"),
         ("a hospital or medical record number",
-         r"^mrn|mrn$|medicalrecord|caserecord|^hosp(ital)?(number|no|num|nr|id)|"
-         r"recordnumber|^urn$|^crn$|hospno"),
+         r"^(pt|patient)?mrn(number|no|num)?$|medicalrecord|caserecord|"
+         r"^hosp(ital)?(number|no|num|nr|id)|recordnumber|^urn$|^crn$|hospno"),
         ("an NHS number", r"^nhs"),
         ("a CHI number", r"^chi(number|no|num)?$"),
         ("a social security or national insurance number",
-         r"^ssn|ssn$|socialsecurity|nationalinsurance|^nino$|^ni(number|no)$"),
+         r"^(pt|patient)?ssn(number|no|num)?$|socialsecurity|nationalinsurance|^nino$|"
+         r"^ni(number|no)$"),
         ("a passport number", r"passport"),
         ("a national identity number",
          r"nationalid|identitycard|^idcard|^nric|^ic(number|no|num)?$|^nationalic"),
-        ("an e-mail address", r"e?mail"),
+        ("an e-mail address", r"email|^mail(address|addr)?$"),
         ("a phone number", r"phone|mobile|^tel(no|number|ephone)?$|^cell$|^fax"),
         ("an address", r"address|street|^addr"),
         ("a postcode", r"postcode|postalcode|^zip|zip(code)?$"),
@@ -302,7 +303,7 @@ def identifier_column_reason(name: object) -> str | None:
     if squashed in ("forename", "forenames", "surname", "surnames", "fname", "lname"):
         return "a name"
     for reason, pattern in _NAME_RULES:
-        if pattern.search(squashed):
+        if pattern.search(squashed) or any(pattern.fullmatch(t) for t in tokens):
             return reason
     return None
 
@@ -419,7 +420,7 @@ def _value_findings(frame: pd.DataFrame, row_numbers: Sequence[object] | None,
     from lupus_teach.visits import REQUIRED_COLUMNS
 
     this_year = _dt.date.today().year
-    labels = list(frame.index) if row_numbers is None else list(row_numbers)
+    labels = None if row_numbers is None else list(row_numbers)
     skipped = set(skip) | (set(REQUIRED_COLUMNS) - {"patient_id"})
     findings = []
     for position, column in enumerate(frame.columns):
@@ -443,11 +444,11 @@ def _value_findings(frame: pd.DataFrame, row_numbers: Sequence[object] | None,
         if hits.empty:
             continue
         reason = hits.value_counts().index[0]
-        first = frame.index.get_indexer([hits.index[0]])[0]
-        label = labels[first]
-        findings.append(IdentifierFinding(
-            name, str(reason), False, label.item() if isinstance(label, np.generic) else label,
-            len(hits)))
+        label = None
+        if labels is not None:
+            label = labels[frame.index.get_indexer([hits.index[0]])[0]]
+            label = label.item() if isinstance(label, np.generic) else label
+        findings.append(IdentifierFinding(name, str(reason), False, label, len(hits)))
     return findings
 
 
@@ -470,7 +471,8 @@ def find_identifiers(
     columns : iterable, optional
         Column names only (when there is no table yet).
     row_numbers : sequence, optional
-        Spreadsheet row numbers of the table's rows, for messages.
+        Spreadsheet row numbers of the table's rows; when given, messages name
+        the first row concerned.
     skip : iterable of str
         Columns whose values are known not to be identifiers (numeric markers).
 
@@ -485,7 +487,7 @@ def find_identifiers(
     >>> [str(f) for f in find_identifiers(columns=["Telephone number"])]
     ["column 'Telephone number': its name suggests it holds a phone number"]
     """
-    names = list(frame.columns if frame is not None else (columns or []))
+    names = list(frame.columns if frame is not None else (columns if columns is not None else []))
     findings = [IdentifierFinding(str(c), reason, True)
                 for c in names if (reason := identifier_column_reason(c))]
     if frame is not None:

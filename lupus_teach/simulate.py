@@ -44,6 +44,10 @@ Patient ``P01``..``P40`` stands for row *k* of the paper's Table 1 (column
   never fires); NR patients keep an A, or two B grades, at month 6. A relapse
   is a new A or B (against the previous visit) at the assigned month, in the
   kidney where the patient has nephritis.
+* **SLEDAI-2K and PGA** (columns ``sledai`` and ``pga`` of the visits): month
+  0 is the baseline SLEDAI (Table 1's for rows 1-13); later totals and the
+  physician's global assessment are SIMULATED from the patient's BILAG
+  activity (:func:`_with_activity`); the paper gives no per-visit values.
 * **Markers**: per-patient trajectories, then one honest calibration step
   for proteinuria (see :func:`calibrate_means`). Steroid tapering and
   immunosuppressant reduction are drawn among the 37 survivors, responders
@@ -75,7 +79,7 @@ import numpy as np
 import pandas as pd
 
 from lupus_teach.bilag import ACTIVITY, SCHEMES, global_score, system_names
-from lupus_teach.errors import LupusTeachError
+from lupus_teach.errors import LupusTeachError, inert
 
 __all__ = [
     "DEFAULT_SEED",
@@ -532,6 +536,50 @@ def _follow_up(plan: Mapping[str, object], rng: np.random.Generator) -> dict[int
 
 
 # --------------------------------------------------------------------------
+# SLEDAI-2K and physician's global assessment (SIMULATED)
+# --------------------------------------------------------------------------
+
+
+def _with_activity(visits: pd.DataFrame, plan: pd.DataFrame,
+                   grades: Mapping[str, Mapping[int, Mapping[str, str]]],
+                   seed: int) -> pd.DataFrame:
+    """Add SIMULATED ``sledai`` (SLEDAI-2K total) and ``pga`` (0-3) columns to the visits.
+
+    Month 0 carries the patient's ``baseline_sledai`` (Table 1's value for
+    rows 1-13). Later totals follow the patient's BILAG activity: with *r* the
+    ratio of the visit's classic 9/3/1 BILAG score to the baseline score, the
+    total is ``baseline * (0.25 + 0.75 r)`` plus noise (sd 1 point), rounded
+    and kept within 0-105, so totals fall as the abstract describes ("SLEDAI
+    scores significantly decreased at 3, 6, 9 and 12 months") and rise again
+    in a relapse. The PGA starts between 1.8 and 2.8 and follows
+    ``0.2 + 0.8 r`` (noise sd 0.1), to one decimal, within 0-3. Drawn from a
+    generator of its own (seeded ``[seed, 14]``) so the grades and markers are
+    unchanged by it.
+    """
+    rng = np.random.default_rng([seed, 14])
+    totals: dict[tuple[str, int], tuple[int, float]] = {}
+    for p in plan.itertuples(index=False):
+        visits_of = grades[p.patient_id]
+        base_score = global_score(visits_of[0], SCHEME)
+        sledai0 = int(p.baseline_sledai)
+        pga0 = round(float(rng.uniform(1.8, 2.8)), 1)
+        for month in sorted(visits_of):
+            ratio = global_score(visits_of[month], SCHEME) / base_score
+            if month == 0:
+                totals[(p.patient_id, month)] = (sledai0, pga0)
+                continue
+            total = round(sledai0 * (0.25 + 0.75 * ratio) + float(rng.normal(0, 1.0)))
+            pga = round(pga0 * (0.2 + 0.8 * ratio) + float(rng.normal(0, 0.1)), 1)
+            totals[(p.patient_id, month)] = (int(np.clip(total, 0, 105)),
+                                             float(np.clip(pga, 0.0, 3.0)))
+    keys = list(zip(visits["patient_id"], visits["month"], strict=True))
+    out = visits.copy()
+    out["sledai"] = np.array([totals[k][0] for k in keys], dtype="int64")
+    out["pga"] = np.array([totals[k][1] for k in keys], dtype=float)
+    return out
+
+
+# --------------------------------------------------------------------------
 # Markers
 # --------------------------------------------------------------------------
 
@@ -701,6 +749,7 @@ def simulate_cohort(seed: int = DEFAULT_SEED) -> Cohort:
     rows = [(pid, m, s, g) for pid, by_month in grades.items()
             for m in sorted(by_month) for s, g in by_month[m].items()]
     visits = pd.DataFrame(rows, columns=["patient_id", "month", "system", "grade"])
+    visits = _with_activity(visits, plan, grades, seed)  # SIMULATED SLEDAI-2K and PGA
     # treatment: among survivors, responders more likely to taper and reduce
     alive = plan[~plan["died"]]
     taper_w = alive["outcome"].map({"MCR": 4.0, "PCR": 4.0, "NR": 1.0})
@@ -793,18 +842,25 @@ def check_cohort(cohort: Cohort, targets: _Targets | None = None) -> None:
 # --------------------------------------------------------------------------
 
 
-def _to_csv(table: pd.DataFrame, path: Path) -> None:
+def _to_csv(table: pd.DataFrame, path: Path, overwrite: bool = False) -> None:
+    from lupus_teach.outputs import write_csv
+
     out = table.copy()
     for column in out.columns:
         if out[column].dtype == bool or str(out[column].dtype) == "boolean":
             out[column] = out[column].map({True: "true", False: "false"})
-    out.to_csv(path, index=False, lineterminator="\n")
+    write_csv(path, out, force=overwrite, make_parents=True, lineterminator="\n")
 
 
-def write_cohort(cohort: Cohort, directory: str | Path) -> dict[str, Path]:
+def write_cohort(
+    cohort: Cohort, directory: str | Path, *, overwrite: bool = False
+) -> dict[str, Path]:
     """Write ``visits.csv``, ``patients.csv`` and ``markers.csv`` into a folder.
 
-    Returns the paths written, by part.
+    Returns the paths written, by part. Files are written through
+    :func:`lupus_teach.outputs.write_csv` (spreadsheet-safe, temporary file
+    then rename); an existing file is replaced only with ``overwrite=True``,
+    and if one exists nothing at all is written.
 
     Examples
     --------
@@ -817,12 +873,16 @@ def write_cohort(cohort: Cohort, directory: str | Path) -> dict[str, Path]:
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     return _write(cohort, {part: folder / f"{part}.csv"
-                           for part in ("visits", "patients", "markers")})
+                           for part in ("visits", "patients", "markers")}, overwrite=overwrite)
 
 
-def _write(cohort: Cohort, paths: Mapping[str, Path]) -> dict[str, Path]:
+def _write(cohort: Cohort, paths: Mapping[str, Path], overwrite: bool = False) -> dict[str, Path]:
+    from lupus_teach.outputs import check_output_path
+
+    for path in paths.values():  # refuse before writing any of the three
+        check_output_path(path, force=overwrite)
     for part, path in paths.items():
-        _to_csv(getattr(cohort, part), path)
+        _to_csv(getattr(cohort, part), path, overwrite=overwrite)
     return dict(paths)
 
 
@@ -847,18 +907,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", default="simulated_visits.csv",
                         help="visits CSV to write; PATIENTS and MARKERS go beside it as "
                         "<name>_patients.csv and <name>_markers.csv")
+    parser.add_argument("--force", action="store_true",
+                        help="replace these files if they exist (default: refuse)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Simulate and write a cohort from parsed arguments; print where it went."""
     cohort = simulate_cohort(args.seed)
     paths = cohort_paths(args.output)
-    for path in paths.values():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    _write(cohort, paths)
+    _write(cohort, paths, overwrite=getattr(args, "force", False))
+    shown = ", ".join(inert(p) for p in paths.values())
     print(f"SIMULATED cohort (seed {args.seed}; consistent with the published summaries, "
-          f"not the trial's patient records): {', '.join(str(p) for p in paths.values())}",
-          file=sys.stderr)
+          f"not the trial's patient records): {shown}", file=sys.stderr)
     return 0
 
 

@@ -22,6 +22,7 @@ ORDER = 30
 
 
 def _run(args: argparse.Namespace) -> int:
+    from lupus_teach.errors import inert
     from lupus_teach.report import render
 
     start = time.perf_counter()
@@ -32,9 +33,16 @@ def _run(args: argparse.Namespace) -> int:
         title=args.title,
         allow_identifiers=args.allow_identifiers,
         index=args.index,
+        overwrite=args.force,
     )
-    print(f"{path}: report written ({time.perf_counter() - start:.1f} s); it is one "
+    print(f"{inert(path)}: report written ({time.perf_counter() - start:.1f} s); it is one "
           "self-contained HTML file that opens offline.", file=sys.stderr)
+    from lupus_teach.response import console_notes
+    from lupus_teach.visits import read_visits
+
+    visits = read_visits(args.file, index=args.index)  # already validated by render
+    for line in console_notes(visits, args.definition):  # index version, E after A-D
+        print(inert(line), file=sys.stderr)
     return 0
 
 
@@ -47,15 +55,19 @@ def register(commands: argparse._SubParsersAction) -> None:
         "'validate'; nothing is written when it is invalid), then execute the report "
         "notebook shipped with lupus-teach and export it as one HTML file with code hidden "
         "and every chart and style embedded: it opens offline and requests nothing from "
-        "any other host. Files whose columns look like direct identifiers (name, date of "
-        "birth, address, postcode, phone, e-mail, NHS or medical record number) are "
-        "refused unless --allow-identifiers is given.",
+        "any other host. Files whose columns or values look like direct identifiers (name, "
+        "date of birth, address, postcode, phone, e-mail, NHS or medical record number) are "
+        "refused unless --allow-identifiers is given. The report is never written over the "
+        "input, and over an existing file only with --force.",
     )
     parser.add_argument("file", help="CSV file (patient_id, month, system, grade, ...)")
     parser.add_argument("-o", "--output", required=True, help="HTML file to write")
+    parser.add_argument("--force", action="store_true",
+                        help="replace the output file if it exists (never the input)")
     add_definition_option(parser)
     parser.add_argument("--title", default=None, help="report title")
     parser.add_argument("--allow-identifiers", action="store_true",
-                        help="build the report even if column names look like identifiers")
+                        help="build the report even if columns or values look like "
+                        "identifiers")
     add_index_option(parser)
     parser.set_defaults(handler=_run)
