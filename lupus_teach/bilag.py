@@ -46,6 +46,7 @@ from enum import Enum, StrEnum
 from typing import Any
 
 from lupus_teach.errors import DataValidationError, InvalidGradeError, Problem, UnknownNameError
+from lupus_teach.vocabulary import FLARE_SEVERITY
 
 __all__ = [
     "ACTIVITY",
@@ -62,6 +63,8 @@ __all__ = [
     "VisitComparison",
     "compare_system",
     "compare_visits",
+    "e_after_involvement",
+    "e_after_involvement_warning",
     "get_scheme",
     "global_score",
     "infer_index",
@@ -508,9 +511,17 @@ def get_scheme(name: str | ScoringScheme) -> ScoringScheme:
 
 
 def global_score(
-    grades: Mapping[str, Grade | str], scheme: str | ScoringScheme | None = None
+    grades: Mapping[str, Grade | str],
+    scheme: str | ScoringScheme | None = None,
+    *,
+    fill: Grade | str | None = None,
 ) -> int:
     """Sum the points of every system's grade under a named scheme.
+
+    A visit with systems missing is **refused** unless ``fill`` says which
+    grade the missing systems take: a global score over part of the index
+    would look like a whole one (a choice, see
+    :data:`lupus_teach.response.INDEX_CHOICES`).
 
     Parameters
     ----------
@@ -519,6 +530,9 @@ def global_score(
     scheme : str, optional
         A name from :data:`SCHEMES`. By default ``"classic-9-3-1"`` for a classic
         visit and ``"bilag2004"`` for a BILAG-2004 visit.
+    fill : str, optional
+        Grade given to every system the visit does not list (``"E"``: never
+        involved). By default a visit must grade every system.
 
     Returns
     -------
@@ -534,13 +548,18 @@ def global_score(
     Examples
     --------
     >>> v = {"renal": "A", "haematological": "B", "mucocutaneous": "C"}
-    >>> global_score(v, "classic-9-3-1"), global_score(v, "classic-12-5-1")
+    >>> global_score(v, "classic-9-3-1", fill="E"), global_score(v, "classic-12-5-1", fill="E")
     (13, 18)
-    >>> global_score({"kidney": "A"})
+    >>> global_score({"kidney": "A"}, fill="E")
     Traceback (most recent call last):
     ...
     lupus_teach.errors.DataValidationError: visit: found 1 problem; nothing was changed or dropped.
       - visit, column 'system', value 'kidney': 'kidney' is not a known classic BILAG ...
+    >>> global_score({"renal": "A"})
+    Traceback (most recent call last):
+    ...
+    lupus_teach.errors.DataValidationError: visit: found 1 problem; ...
+      - ... the visit has no grade for general, mucocutaneous, ...
     """
     problems: list[Problem] = []
     if scheme is None:
@@ -548,7 +567,16 @@ def global_score(
         chosen = get_scheme(DEFAULT_SCHEME[version])
     else:
         chosen = get_scheme(scheme)
-    checked, more = _visit_problems(grades, "visit", chosen.index, require_all=False)
+    if fill is not None:
+        filler = parse_grade(fill)
+        known = set()
+        for name in grades:
+            try:
+                known.add(normalise_system(name, chosen.index))
+            except UnknownNameError:
+                pass
+        grades = {**grades, **{s: filler for s in system_names(chosen.index) if s not in known}}
+    checked, more = _visit_problems(grades, "visit", chosen.index, require_all=True)
     problems += more
     if problems:
         raise DataValidationError(problems, source="visit")
@@ -621,14 +649,16 @@ class FlareCategory(Enum):
 
 _FLARE_RANK = {"none": 0, "mild": 1, "moderate": 2, "severe": 3}
 
-#: The flare rules, in words. They follow Gordon et al. (2003) and the
-#: BILAG-2004 flare categories as grade changes: severe = a new A; moderate = a
-#: new B (from C, D or E; one new B is enough here); mild = a new C (from D or E).
+#: The flare rules, in words, with their labels from :mod:`lupus_teach.vocabulary`.
+#: They follow Gordon et al. (2003) for the classic index: severe = a new A;
+#: moderate = a new B (from C, D or E; one new B is enough here); mild = a new C
+#: (from D or E). BILAG-2004 data are graded by the same grade rule, with the
+#: category names of Isenberg et al. (Ann Rheum Dis 2011;70:54: severe,
+#: moderate, mild or no flare), whose rule table was not available; some
+#: BILAG-2004 trials grade one new B as mild and two as moderate.
 FLARE_RULES: dict[FlareCategory, str] = {
-    FlareCategory.SEVERE: "severe flare: a new BILAG A (the system was B, C, D or E before)",
-    FlareCategory.MODERATE: "moderate flare: a new BILAG B (the system was C, D or E before)",
-    FlareCategory.MILD: "mild flare: a new BILAG C (the system was D or E before)",
-    FlareCategory.NONE: "no flare: no system moved to A, B or C from a milder grade",
+    FlareCategory(key): f"{term.label}: {term.definition}"
+    for key, term in FLARE_SEVERITY.items()
 }
 
 
@@ -870,7 +900,7 @@ def compare_visits(
     >>> result.flare.value, result.new_b
     ('moderate', ('mucocutaneous',))
     >>> print(result.rule)
-    moderate flare: a new BILAG B (the system was C, D or E before) -- mucocutaneous E -> B
+    moderate flare: a new BILAG B (the system was C, D or E at the earlier visit) -- ...
     >>> compare_visits(base, base).flare.value
     'none'
     """
@@ -896,3 +926,80 @@ def compare_visits(
         ]
         rule += " -- " + ", ".join(fired)
     return VisitComparison(changes, flare, rule, version)
+
+
+def e_after_involvement(visits: Any) -> Any:
+    """Rows graded E (never involved) after an earlier visit graded A, B, C or D.
+
+    E means the system was *never* involved, so an E after any of A-D in the
+    same system contradicts an earlier visit; D is the grade for "previously
+    active, now inactive". This is a warning, not an error: the activity of E
+    and D is the same (0), so no score or classification changes, but the
+    record is probably miscoded. ``lupus-teach classify`` and ``report`` print
+    it on the console (see :func:`e_after_involvement_warning`).
+
+    Parameters
+    ----------
+    visits : DataFrame
+        A long table with ``patient_id, month, system, grade`` (grades already
+        normalised, as :func:`lupus_teach.visits.read_visits` returns them).
+
+    Returns
+    -------
+    DataFrame
+        ``patient_id, system, month, earlier_month, earlier_grade``: one row
+        per E that follows an involved grade, with the first earlier visit
+        that was involved.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> v = pd.DataFrame({"patient_id": ["p1"] * 3, "month": [0, 3, 6],
+    ...                   "system": ["renal"] * 3, "grade": ["A", "D", "E"]})
+    >>> e_after_involvement(v).to_dict("records")
+    [{'patient_id': 'p1', 'system': 'renal', 'month': 6, 'earlier_month': 0, 'earlier_grade': 'A'}]
+    """
+    import pandas as pd
+
+    columns = ["patient_id", "system", "month", "earlier_month", "earlier_grade"]
+    table = visits[["patient_id", "month", "system", "grade"]].copy()
+    table["grade"] = table["grade"].astype(str)
+    table["patient_id"] = table["patient_id"].astype(object)
+    table["system"] = table["system"].astype(str)
+    table = table.sort_values(["patient_id", "system", "month"], kind="stable")
+    involved = table["grade"].isin(["A", "B", "C", "D"])
+    first = table[involved].drop_duplicates(["patient_id", "system"])
+    first = first.rename(columns={"month": "earlier_month", "grade": "earlier_grade"})
+    e_rows = table[table["grade"] == "E"]
+    merged = e_rows.merge(first, on=["patient_id", "system"], how="inner")
+    merged = merged[merged["month"] > merged["earlier_month"]]
+    return pd.DataFrame(merged[columns].reset_index(drop=True), columns=columns)
+
+
+def e_after_involvement_warning(visits: Any, limit: int = 5) -> str:
+    """A console warning naming E grades that follow A-D in the same system ('' if none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> v = pd.DataFrame({"patient_id": ["p1"] * 2, "month": [0, 3],
+    ...                   "system": ["renal"] * 2, "grade": ["C", "E"]})
+    >>> print(e_after_involvement_warning(v))
+    warning: 1 grade E (never involved) follows an earlier A, B, C or D in the same system; \
+E means never involved, D previously active: p1 renal E at month 3 after C at month 0
+    """
+    found = e_after_involvement(visits)
+    if found.empty:
+        return ""
+
+    def month(m: float) -> str:
+        return str(int(m)) if float(m).is_integer() else str(m)
+
+    shown = [f"{r.patient_id} {r.system} E at month {month(r.month)} after "
+             f"{r.earlier_grade} at month {month(r.earlier_month)}"
+             for r in found.head(limit).itertuples(index=False)]
+    more = f" (and {len(found) - limit:,} more)" if len(found) > limit else ""
+    n = len(found)
+    return (f"warning: {n:,} grade{'s' if n != 1 else ''} E (never involved) "
+            f"follow{'s' if n == 1 else ''} an earlier A, B, C or D in the same system; "
+            "E means never involved, D previously active: " + "; ".join(shown) + more)

@@ -412,13 +412,13 @@ def check_score(answer: object, visit: Mapping[str, str], scheme: str) -> None:
     chosen = SCHEMES[scheme]
     weights = ", ".join(f"{g}={p}" for g, p in chosen.weights.items())
     score = _as_whole(answer, "your score")
-    expected = global_score(visit, scheme)
+    expected = global_score(visit, scheme, fill="E")
     if score == expected:
         return
     for other in SCHEMES.values():
         if other.name == scheme or other.index != chosen.index:
             continue
-        if global_score(visit, other.name) == score:
+        if global_score(visit, other.name, fill="E") == score:
             raise WrongAnswer(f"{score} is not right: that is the score under {other.name}; "
                               f"this question uses {scheme} ({weights}).")
     if score < 0 or score > chosen.maximum():

@@ -17,13 +17,21 @@ Two implementations give identical results:
 
 Rules shared by every definition
 --------------------------------
-* In the response rules a **new A** is a system graded A at a visit that was
-  not A at baseline; a **new B** is a system graded B that was C, D or E at
-  baseline (A to B is an improvement), as in EXPLORER and BICLA. Judged this
-  way, making any later grade milder can never make a response worse.
-* A **relapse** after a response (``relapse_month``) is a flare judged
-  against the previous scheduled visit present: the first later visit with a
-  system newly A or newly B compared with the visit before.
+The words are those of :mod:`lupus_teach.vocabulary`.
+
+* In the response rules a **new score** (new A, new B) is judged against
+  baseline: a new A is a system graded A at a visit that was not A at
+  baseline; a new B is a system graded B that was C, D or E at baseline (A to
+  B is an improvement), as in EXPLORER and BICLA. Judged this way, making any
+  later grade milder can never make a response worse.
+* A **relapse** after a response (``relapse_month``) is judged against the
+  previous scheduled visit present: the first later visit with a system newly
+  A or newly B compared with the visit before. It does not change the response.
+* **Entry rule.** A patient without active disease at entry (no A and fewer
+  than two B at baseline) is NR with a reason saying so.
+* **Index version.** Each definition records the BILAG version it was written
+  for (:attr:`ResponseDefinition.index`); applied to the other version it runs
+  and the ``note`` column says so.
 * **Missing visits are never good.** A visit the rule needs (baseline, and
   the month at which the response is judged or confirmed) that is missing
   makes that route fail, which usually gives NR (non-responder imputation).
@@ -47,7 +55,7 @@ Examples
 >>> result.loc[0, "response"], int(result.loc[0, "deciding_month"])
 ('MCR', 6)
 >>> print(result.loc[0, "reason"])
-MCR: BILAG C or better in every system at month 6, with no severe flare (new A) since baseline
+MCR: BILAG C or better in every system at month 6, and no new A score at months 1 to 6
 """
 
 from __future__ import annotations
@@ -65,6 +73,7 @@ from lupus_teach.visits import bilag_index_of, read_visits
 
 __all__ = [
     "DEFINITIONS",
+    "Choice",
     "PatientResponse",
     "ResponseCategory",
     "ResponseDefinition",
@@ -72,6 +81,8 @@ __all__ = [
     "classify_response",
     "definitions_markdown",
     "get_definition",
+    "active_at_entry",
+    "index_note",
     "reason_text",
 ]
 
@@ -168,6 +179,31 @@ _COMMON_CHOICES = (
         "the note column lists every missing visit.",
         "test_missing_decision_visit_is_not_a_response",
     ),
+    Choice(
+        "A patient with no active disease at baseline (no A and fewer than two B)?",
+        "NR, decided at month 0, with a reason saying the entry rule (at least one A or two B "
+        "at baseline, as EXPLORER and BICLA trials enrolled) is not met; no separate "
+        "'not evaluable' category, so every response rate keeps the whole cohort as its "
+        "denominator and such a patient is never counted as responding.",
+        "test_no_active_disease_at_baseline_is_not_a_responder",
+    ),
+    Choice(
+        "A definition applied to data of the other BILAG version?",
+        "It runs (new scores are judged the same way on both versions) and says so: the note "
+        "column and the console of `classify` and `report` name the version the definition "
+        "was written for.",
+        "test_definition_on_other_index_says_so",
+    ),
+)
+
+_RELAPSE_CHOICE = Choice(
+    "A relapse judged against the previous visit on classic BILAG data: what of a system that "
+    "goes A, then C, then B?",
+    "It is counted as a relapse at the B visit. Isenberg describes this as an artefact of the "
+    "classic index ('the false impression of an extra flare', which BILAG-2004 makes unlikely); "
+    "the package reports the relapse as the grades give it and the lessons point the artefact "
+    "out.",
+    "test_relapse_a_c_b_artefact_is_counted",
 )
 
 DEFINITIONS: dict[str, ResponseDefinition] = {
@@ -179,24 +215,26 @@ DEFINITIONS: dict[str, ResponseDefinition] = {
             schedule=_STUDY_SCHEDULE,
             categories=(ResponseCategory.MCR, ResponseCategory.PCR, ResponseCategory.NR),
             rules=(
-                "MCR: BILAG C or better (C, D or E) in every system at month 6, with no "
-                "severe flare (no new A compared with baseline) at any visit from month 1 "
-                "to month 6.",
-                "PCR, route 1: BILAG C or better in every system at month 3, with no new A "
-                "or B score (compared with baseline) at months 1 and 3.",
+                "MCR: BILAG C or better (C, D or E) in every system at month 6, and no new "
+                "A score (the paraphrase's 'no severe flares') at any visit from month 1 to "
+                "month 6.",
+                "PCR, route 1: BILAG C or better in every system at month 3, and no new A "
+                "or B score at months 1 and 3.",
                 "PCR, route 2: at month 6 no system graded A and at most one graded B, and "
-                "at most one system with a new A or B score (compared with baseline) at any "
-                "visit from month 1 to month 12.",
+                "at most one system with a new A or B score at any visit from month 1 to "
+                "month 12.",
                 "NR: neither MCR nor PCR.",
-                "Relapse (reported beside the response): in a responder, the first new A or "
-                "B score at a visit after the month the response was decided.",
+                "Relapse (reported beside the response, which it does not change): in a "
+                "responder, the first visit after the deciding month at which a system is "
+                "newly A or newly B compared with the previous visit.",
             ),
             reference=(
                 "Wang D, Li J, Zhang Y, et al. Umbilical cord mesenchymal stem cell "
                 "transplantation in active and refractory systemic lupus erythematosus: a "
                 "multicenter clinical study. Arthritis Res Ther 2014;16:R79. The paper's "
-                "Methods could not be read in the stored copies available to us; the rules "
-                "follow the paraphrase in the MedPage Today news report of the study."
+                "Methods wording was not available; these rules follow the paraphrase in "
+                "the MedPage Today news report of the study, which describes a BILAG of "
+                "eight systems (the classic index)."
             ),
             choices=(
                 *_COMMON_CHOICES,
@@ -229,13 +267,28 @@ DEFINITIONS: dict[str, ResponseDefinition] = {
                     "test_wang_second_new_score_gives_nr",
                 ),
                 Choice(
+                    "PCR route 1, 'C or better ... in the first 3 months': at every visit "
+                    "to month 3, or at month 3?",
+                    "C or better at month 3 only (month 1 may still show an A or B carried "
+                    "from baseline); new A or B scores are barred at months 1 and 3.",
+                    "test_wang_pcr_route_1_reads_month_3_only",
+                ),
+                Choice(
                     "Does PCR route 1 need the month-3 response to be maintained?",
                     "No: the paraphrase asks only for C or better and no new A or B in the "
                     "first 3 months; later loss is reported as a relapse.",
                     "test_wang_pcr_route_1_with_later_relapse",
                 ),
+                Choice(
+                    "PCR route 2, 'no more than one BILAG B score at 6 months': may a system "
+                    "be A at month 6?",
+                    "No: route 2 also needs no A at month 6 (an A is more activity than the "
+                    "B the wording limits).",
+                    "test_wang_pcr_route_2_needs_no_a_at_6",
+                ),
+                _RELAPSE_CHOICE,
             ),
-            index=None,
+            index=IndexVersion.CLASSIC,
         ),
         ResponseDefinition(
             name="explorer",
@@ -243,17 +296,22 @@ DEFINITIONS: dict[str, ResponseDefinition] = {
             schedule=_STUDY_SCHEDULE,
             categories=(ResponseCategory.MCR, ResponseCategory.PCR, ResponseCategory.NR),
             rules=(
-                "A moderate or severe flare at a visit is a new A (compared with baseline) "
-                "in any system, or new B scores in two or more systems at that visit.",
+                "EXPLORER flare (EXPLORER's 'moderate or severe flare'): at one visit, a new "
+                "A in any system, or new B scores in two or more systems.",
                 "MCR: BILAG C or better in every system at month 6 (week 24) with no "
-                "moderate or severe flare from month 1 to month 6, maintained: C or better "
-                "in every system at months 9 and 12 (to week 52); months 6, 9 and 12 must "
-                "be present.",
-                "PCR: no moderate or severe flare from month 1 to month 6, and at month 6 "
-                "either (a) C or better in every system, (b) no A and at most one B, or (c) "
-                "no A and every B in a system that was A at baseline; maintained: at month "
-                "9 (about 16 weeks later) the patient still meets (a), (b) or (c).",
+                "EXPLORER flare from month 1 to month 6, maintained: C or better in every "
+                "system at months 9 and 12 (to week 52); months 6, 9 and 12 must be present.",
+                "PCR: no EXPLORER flare from month 1 to month 6, and at month 6 either (a) C "
+                "or better in every system, (b) no A and at most one B, that B not a new "
+                "score, or (c) no A and every B in a system that was A at baseline; "
+                "maintained: at month 9 (about 16 weeks later) the patient still meets (a), "
+                "(b) or (c).",
+                "The response must hold without an EXPLORER flare to week 52: an EXPLORER "
+                "flare at month 9 or 12 ends a partial response as well as a major one.",
                 "NR: neither MCR nor PCR.",
+                "Relapse (reported beside the response, which it does not change): in a "
+                "responder, the first visit after month 6 at which a system is newly A or "
+                "newly B compared with the previous visit.",
             ),
             reference=(
                 "Merrill JT, Neuwelt CM, Wallace DJ, et al. Efficacy and safety of rituximab "
@@ -262,7 +320,9 @@ DEFINITIONS: dict[str, ResponseDefinition] = {
                 "evaluation of rituximab trial. Arthritis Rheum 2010;62:222-233. Adapted: "
                 "weeks 24 and 52 become months 6 and 12, and the 16-week maintenance is "
                 "checked at month 9; the partial-response routes follow a summary of the "
-                "paper, not its full text."
+                "paper, not its full text. Merrill JT, et al. Lupus 2011;20:709 (abstract): "
+                "'The definition of response required reduced clinical activity without "
+                "subsequent flares over 52 weeks'."
             ),
             choices=(
                 *_COMMON_CHOICES,
@@ -272,8 +332,36 @@ DEFINITIONS: dict[str, ResponseDefinition] = {
                     "month 12.",
                     "test_explorer_pcr_when_month_12_missing",
                 ),
+                Choice(
+                    "Does an EXPLORER flare count new B scores at one visit or across "
+                    "visits?",
+                    "At one visit: a new B at month 1 and another at month 3 are not an "
+                    "EXPLORER flare.",
+                    "test_explorer_flare_counts_new_b_at_one_visit",
+                ),
+                Choice(
+                    "PCR (b), 'at most one B at week 24 with no new A/B': may that B be a new "
+                    "score?",
+                    "No, following the published summary: the one B at month 6 (and at the "
+                    "month-9 check) must have been A or B at baseline.",
+                    "test_explorer_pcr_one_b_must_not_be_new",
+                ),
+                Choice(
+                    "PCR (c): how many baseline-A systems may be B at week 24?",
+                    "Any number, as long as every B at month 6 was A at baseline and no "
+                    "system is A.",
+                    "test_explorer_pcr_c_any_number_of_baseline_a_at_b",
+                ),
+                Choice(
+                    "'Without subsequent flares over 52 weeks': does an EXPLORER flare after "
+                    "week 24 end a partial response?",
+                    "Yes: an EXPLORER flare at month 9 or 12 gives NR, for a major or a "
+                    "partial response (Merrill 2011).",
+                    "test_explorer_flare_at_month_12_is_nr",
+                ),
+                _RELAPSE_CHOICE,
             ),
-            index=None,
+            index=IndexVersion.CLASSIC,
         ),
         ResponseDefinition(
             name="bicla",
@@ -294,6 +382,7 @@ DEFINITIONS: dict[str, ResponseDefinition] = {
                 "from EMBLEM. Ann Rheum Dis 2014;73:183-190 (BICLA)."
             ),
             choices=(
+                *_COMMON_CHOICES[2:],
                 Choice(
                     "BICLA has five parts; BILAG data carry only two.",
                     "Only the BILAG part is computed, and every reason says so.",
@@ -305,7 +394,7 @@ DEFINITIONS: dict[str, ResponseDefinition] = {
                     "test_bicla_judged_at_month_12_against_baseline",
                 ),
             ),
-            index=None,
+            index=IndexVersion.BILAG2004,
         ),
     ]
 }
@@ -343,13 +432,19 @@ _REASONS: dict[str, tuple[ResponseCategory, str]] = {
     "b_no_baseline": (ResponseCategory.NR,
                       "NR (BICLA, BILAG part only): no baseline visit (month 0), so change "
                       "cannot be judged"),
+    "no_active_disease": (ResponseCategory.NR,
+                          "NR: no active disease at entry (no A and fewer than two B at "
+                          "baseline), so the entry rule is not met"),
+    "b_no_active_disease": (ResponseCategory.NR,
+                            "NR (BICLA, BILAG part only): no active disease at entry (no A "
+                            "and fewer than two B at baseline), so the entry rule is not met"),
     # wang2014
     "w_mcr": (ResponseCategory.MCR,
-              "MCR: BILAG C or better in every system at month {month}, with no severe flare "
-              "(new A) since baseline"),
+              "MCR: BILAG C or better in every system at month {month}, and no new A score "
+              "at months 1 to {month}"),
     "w_pcr_c3": (ResponseCategory.PCR,
-                 "PCR: BILAG C or better in every system at month {month}, with no new A or B "
-                 "score in the first 3 months"),
+                 "PCR: BILAG C or better in every system at month {month}, and no new A or B "
+                 "score at months 1 and 3"),
     "w_pcr_b6": (ResponseCategory.PCR,
                  "PCR: at month {month} no system is A and at most one is B ({system}), with "
                  "at most one new A or B score through month 12"),
@@ -357,44 +452,47 @@ _REASONS: dict[str, tuple[ResponseCategory, str]] = {
                     "NR: no visit at month {month}, and a missing visit never counts as a "
                     "response"),
     "w_a_at_6": (ResponseCategory.NR,
-                 "NR: BILAG A in {system} at month {month} (severe activity remains)"),
+                 "NR: BILAG A in {system} at month {month}; no A is allowed at month 6"),
     "w_two_b_at_6": (ResponseCategory.NR,
                      "NR: BILAG B in {systems} at month {month}; at most one B is allowed"),
     "w_second_flare": (ResponseCategory.NR,
-                       "NR: new BILAG {grade} in {system} at month {month} ({severity} flare), "
-                       "the second system with a new A or B score since baseline"),
+                       "NR: new {grade} score in {system} at month {month}, the second system "
+                       "with a new A or B score"),
     # explorer
     "x_mcr": (ResponseCategory.MCR,
-              "MCR: BILAG C or better in every system at month {month} with no moderate or "
-              "severe flare, and still C or better at months 9 and 12"),
+              "MCR: BILAG C or better in every system at month {month} with no EXPLORER "
+              "flare, and still C or better at months 9 and 12"),
     "x_pcr_c": (ResponseCategory.PCR,
-                "PCR: BILAG C or better in every system at month {month} with no moderate or "
-                "severe flare, and still within the partial-response limits at month 9"),
+                "PCR: BILAG C or better in every system at month {month} with no EXPLORER "
+                "flare, still within the partial-response limits at month 9, and no EXPLORER "
+                "flare to month 12"),
     "x_pcr_one_b": (ResponseCategory.PCR,
-                    "PCR: no A and at most one B ({system}) at month {month} with no moderate "
-                    "or severe flare, and still within the partial-response limits at month 9"),
+                    "PCR: no A and one B, not a new score ({system}), at month {month} with no "
+                    "EXPLORER flare, still within the partial-response limits at month 9, and "
+                    "no EXPLORER flare to month 12"),
     "x_pcr_a_to_b": (ResponseCategory.PCR,
                      "PCR: baseline A improved to B ({systems}) at month {month} with no "
-                     "moderate or severe flare, and still within the partial-response limits "
-                     "at month 9"),
+                     "EXPLORER flare, still within the partial-response limits at month 9, "
+                     "and no EXPLORER flare to month 12"),
     "x_missing_6": (ResponseCategory.NR,
                     "NR: no visit at month {month} (week 24), and a missing visit never "
                     "counts as a response"),
     "x_severe_flare": (ResponseCategory.NR,
-                       "NR: new BILAG A in {system} at month {month} (severe flare before "
-                       "week 24)"),
+                       "NR: EXPLORER flare at month {month}: new A score in {system}"),
     "x_moderate_flare": (ResponseCategory.NR,
-                         "NR: new BILAG B in {systems} at month {month} (moderate flare "
-                         "before week 24)"),
+                         "NR: EXPLORER flare at month {month}: new B scores in {systems}"),
     "x_a_at_6": (ResponseCategory.NR,
-                 "NR: BILAG A in {system} at month {month} (severe activity remains)"),
+                 "NR: BILAG A in {system} at month {month}; no A is allowed at week 24"),
+    "x_new_b_at_6": (ResponseCategory.NR,
+                     "NR: new B score in {system} at month {month}; the one B allowed at "
+                     "week 24 must not be a new score"),
     "x_b_at_6": (ResponseCategory.NR,
                  "NR: BILAG B in {systems} at month {month}; at most one B is allowed unless "
                  "each was A at baseline"),
     "x_missing_9": (ResponseCategory.NR,
                     "NR: no visit at month {month} to show the response was maintained"),
     "x_not_maintained": (ResponseCategory.NR,
-                         "NR: BILAG {grade} in {system} at month {month}, so the response "
+                         "NR: {grade_text} in {system} at month {month}, so the response "
                          "was not maintained"),
     # bicla
     "b_responder": (ResponseCategory.RESPONDER,
@@ -416,7 +514,6 @@ _REASONS: dict[str, tuple[ResponseCategory, str]] = {
                 "most one new B is allowed"),
 }
 
-_SEVERITY_WORD = {"A": "severe", "B": "moderate"}
 
 
 def reason_text(
@@ -429,9 +526,8 @@ def reason_text(
 
     Examples
     --------
-    >>> text = reason_text("w_second_flare", 9, ["renal"], "A")
-    >>> text.startswith("NR: new BILAG A in renal at month 9 (severe flare), the second")
-    True
+    >>> print(reason_text("w_second_flare", 9, ["renal"], "A"))
+    NR: new A score in renal at month 9, the second system with a new A or B score
     """
     template = _REASONS[code][1]
     month_text = str(int(month)) if float(month).is_integer() else str(month)
@@ -440,8 +536,12 @@ def reason_text(
         system=systems[0] if systems else "none",
         systems=" and ".join(systems) if systems else "none",
         grade=grade,
-        severity=_SEVERITY_WORD.get(grade, ""),
+        grade_text=_GRADE_TEXT.get(grade, f"BILAG {grade}"),
     )
+
+
+#: How x_not_maintained names what it found at month 9 ("N" marks a new B score).
+_GRADE_TEXT = {"N": "new B score"}
 
 
 # --------------------------------------------------------------------------
@@ -577,6 +677,9 @@ def _explorer(grades: Mapping[int, Mapping[str, str]], systems: Sequence[str]) -
     b_not_from_a = [s for s in b_at_6 if grades[0][s] != "A"]
     if len(b_at_6) > 1 and b_not_from_a:
         return "x_b_at_6", 6, tuple(b_not_from_a), ""
+    # PCR (b): the one B allowed must not be a new score (C, D or E at baseline)
+    if len(b_at_6) == 1 and ACTIVITY[grades[0][b_at_6[0]]] <= 1:
+        return "x_new_b_at_6", 6, tuple(b_at_6), ""
     if 9 not in grades:
         return "x_missing_9", 9, (), ""
     # maintained: month 9 still meets one of the month-6 conditions
@@ -587,6 +690,15 @@ def _explorer(grades: Mapping[int, Mapping[str, str]], systems: Sequence[str]) -
     b9_not_from_a = [s for s in b_at_9 if grades[0][s] != "A"]
     if len(b_at_9) > 1 and b9_not_from_a:
         return "x_not_maintained", 9, (b9_not_from_a[0],), "B"
+    if len(b_at_9) == 1 and ACTIVITY[grades[0][b_at_9[0]]] <= 1:
+        return "x_not_maintained", 9, tuple(b_at_9), "N"  # a new B score
+    # no EXPLORER flare after week 24 either (month 9 is covered by the checks above)
+    new_a_12 = [s for m, s, g in new if m == 12 and g == "A"]
+    new_b_12 = [s for m, s, g in new if m == 12 and g == "B"]
+    if new_a_12:
+        return "x_severe_flare", 12, (new_a_12[0],), "A"
+    if len(new_b_12) >= 2:
+        return "x_moderate_flare", 12, tuple(new_b_12), "B"
     if not b_at_6:
         quiet_to_12 = 12 in grades and all(
             ACTIVITY[grades[m][s]] <= 1 for m in (9, 12) for s in systems
@@ -620,6 +732,32 @@ def _bicla(grades: Mapping[int, Mapping[str, str]], systems: Sequence[str]) -> t
 
 #: The no-baseline decision code of each definition (BICLA says it is the BILAG part only).
 _NO_BASELINE = {"bicla": "b_no_baseline"}
+
+#: The entry-rule decision code of each definition (default ``"no_active_disease"``).
+_NO_ACTIVE = {"bicla": "b_no_active_disease"}
+
+
+def active_at_entry(baseline: Mapping[str, str]) -> bool:
+    """Whether a baseline visit shows active disease: at least one A, or at least two B.
+
+    A patient without it cannot respond under any definition
+    (:data:`lupus_teach.vocabulary.ACTIVE_AT_ENTRY`).
+
+    Examples
+    --------
+    >>> active_at_entry({"renal": "B", "general": "C"})
+    False
+    >>> active_at_entry({"renal": "B", "general": "B"}), active_at_entry({"renal": "A"})
+    (True, True)
+    """
+    grades = [str(g) for g in baseline.values()]
+    return "A" in grades or grades.count("B") >= 2
+
+
+def _active_at_entry_vector(cube: _Cube) -> np.ndarray:
+    """Boolean per patient: baseline has an A or at least two B (False without baseline)."""
+    base = cube.activity[:, 0]
+    return cube.present[:, 0] & (((base == 3).any(1)) | ((base == 2).sum(1) >= 2))
 
 _REFERENCE_RULES: dict[str, Callable[[Mapping[int, Mapping[str, str]], Sequence[str]], tuple]] = {
     "wang2014": _wang2014,
@@ -669,6 +807,8 @@ def classify_patient(
     }
     if 0 not in clean:
         code, month, named, grade = _NO_BASELINE.get(chosen.name, "no_baseline"), 0, (), ""
+    elif not active_at_entry(clean[0]):
+        code, month, named, grade = _NO_ACTIVE.get(chosen.name, "no_active_disease"), 0, (), ""
     else:
         code, month, named, grade = _REFERENCE_RULES[chosen.name](clean, systems)
     category = _REASONS[code][0]
@@ -815,31 +955,48 @@ def _vector_explorer(cube: _Cube) -> dict[str, np.ndarray]:
     at9 = act[:, i9]
     a9, b9 = at9 == 3, at9 == 2
     b9_not_from_a = b9 & (at0 != 3)
-    lost9 = a9.any(1) | ((b9.sum(1) > 1) & b9_not_from_a.any(1))
+    n_b9 = b9.sum(1)
+    new_b9 = b9 & (at0 <= 1)
+    lost9 = (a9.any(1) | ((n_b9 > 1) & b9_not_from_a.any(1))
+             | ((n_b9 == 1) & new_b9.any(1)))
     lost_system = np.where(a9.any(1), _first_true(a9), _first_true(b9_not_from_a))
-    lost_grade = np.where(a9.any(1), "A", "B")
+    lost_grade = np.where(a9.any(1), "A", np.where(n_b9 > 1, "B", "N"))
+    new_b6 = b6 & (at0 <= 1)
+    # EXPLORER flare at month 12 (after week 24; month 9 is covered by lost9)
+    severe12 = new_a[:, i12].any(1)
+    moderate12 = new_b[:, i12].sum(1) >= 2
     mcr_ok = (n_b6 == 0) & p9 & p12 & (at9 <= 1).all(1) & (act[:, i12] <= 1).all(1)
     code = np.select(
         [~p6, has_flare & flare_severe, has_flare, a6.any(1),
-         (n_b6 > 1) & b_not_from_a.any(1), ~p9, lost9, mcr_ok, n_b6 == 0, n_b6 == 1],
+         (n_b6 > 1) & b_not_from_a.any(1), (n_b6 == 1) & new_b6.any(1), ~p9, lost9,
+         severe12, moderate12, mcr_ok, n_b6 == 0, n_b6 == 1],
         ["x_missing_6", "x_severe_flare", "x_moderate_flare", "x_a_at_6", "x_b_at_6",
-         "x_missing_9", "x_not_maintained", "x_mcr", "x_pcr_c", "x_pcr_one_b"],
+         "x_new_b_at_6", "x_missing_9", "x_not_maintained", "late_severe", "late_moderate",
+         "x_mcr", "x_pcr_c", "x_pcr_one_b"],
         default="x_pcr_a_to_b",
     )
+    late_severe, late_moderate = code == "late_severe", code == "late_moderate"
     month_idx = np.select([(code == "x_severe_flare") | (code == "x_moderate_flare"),
-                           (code == "x_missing_9") | (code == "x_not_maintained")],
-                          [flare_v, i9], default=i6)
+                           (code == "x_missing_9") | (code == "x_not_maintained"),
+                           late_severe | late_moderate],
+                          [flare_v, i9, i12], default=i6)
     system_idx = np.select(
         [code == "x_severe_flare", code == "x_a_at_6", code == "x_not_maintained",
-         code == "x_pcr_one_b"],
-        [_first_true(flare_new_a), _first_true(a6), lost_system, _first_true(b6)],
+         code == "x_pcr_one_b", code == "x_new_b_at_6", late_severe],
+        [_first_true(flare_new_a), _first_true(a6), lost_system, _first_true(b6),
+         _first_true(b6), _first_true(new_a[:, i12])],
         default=-1,
     )
-    mask = np.select([code == "x_moderate_flare", code == "x_b_at_6", code == "x_pcr_a_to_b"],
-                     [_bitmask(flare_new_b), _bitmask(b_not_from_a), _bitmask(b6)], default=0)
-    grade = np.select([code == "x_severe_flare", code == "x_moderate_flare",
+    mask = np.select([code == "x_moderate_flare", code == "x_b_at_6", code == "x_pcr_a_to_b",
+                      late_moderate],
+                     [_bitmask(flare_new_b), _bitmask(b_not_from_a), _bitmask(b6),
+                      _bitmask(new_b[:, i12])], default=0)
+    grade = np.select([(code == "x_severe_flare") | late_severe,
+                       (code == "x_moderate_flare") | late_moderate,
                        code == "x_not_maintained"],
                       ["A", "B", lost_grade], default="")
+    code = np.select([late_severe, late_moderate], ["x_severe_flare", "x_moderate_flare"],
+                     default=code)
     return {"code": code, "month_idx": month_idx, "system_idx": system_idx, "mask": mask,
             "grade": grade, "relapse": True}
 
@@ -901,14 +1058,17 @@ def _classify_vectorised(visits: pd.DataFrame, chosen: ResponseDefinition,
     out = _VECTOR_RULES[chosen.name](cube)
     no_baseline = _NO_BASELINE.get(chosen.name, "no_baseline")
     code = np.where(cube.present[:, 0], out["code"], no_baseline)
-    month_idx = np.where(code == no_baseline, 0, out["month_idx"])
+    no_active = _NO_ACTIVE.get(chosen.name, "no_active_disease")
+    code = np.where(cube.present[:, 0] & ~_active_at_entry_vector(cube), no_active, code)
+    at_entry = (code == no_baseline) | (code == no_active)
+    month_idx = np.where(at_entry, 0, out["month_idx"])
     months = np.asarray(cube.months)
     deciding = months[month_idx]
     decisions = pd.DataFrame({
         "code": code, "month": deciding, "system_idx": out["system_idx"],
         "mask": out["mask"], "grade": out["grade"],
     })
-    decisions.loc[code == no_baseline, ["system_idx", "mask", "grade"]] = [-1, 0, ""]
+    decisions.loc[at_entry, ["system_idx", "mask", "grade"]] = [-1, 0, ""]
     keys = ["code", "month", "system_idx", "mask", "grade"]
     unique = decisions.drop_duplicates(keys)
     texts = {}
@@ -1024,30 +1184,158 @@ def classify_response(
     table = read_visits(visits) if validate else visits
     index = bilag_index_of(table)
     if method == "reference":
-        return _classify_reference(table, chosen, index)
-    return _classify_vectorised(table, chosen, system_names(index))
+        result = _classify_reference(table, chosen, index)
+    else:
+        result = _classify_vectorised(table, chosen, system_names(index))
+    return _with_index_note(result, chosen, index)
+
+
+def index_note(definition: str | ResponseDefinition, index: IndexVersion | str) -> str:
+    """A note when a definition is applied to the BILAG version it was not written for.
+
+    Empty when the versions match (or the definition fits either).
+
+    Examples
+    --------
+    >>> print(index_note("wang2014", "2004"))
+    wang2014 was written for classic BILAG data; applied here to BILAG-2004 data
+    >>> index_note("bicla", "2004")
+    ''
+    """
+    chosen = get_definition(definition)
+    version = IndexVersion(index) if not isinstance(index, IndexVersion) else index
+    if chosen.index is None or chosen.index is version:
+        return ""
+    return (f"{chosen.name} was written for {chosen.index.label} data; applied here to "
+            f"{version.label} data")
+
+
+def _with_index_note(result: pd.DataFrame, chosen: ResponseDefinition,
+                     index: IndexVersion) -> pd.DataFrame:
+    note = index_note(chosen, index)
+    if note and len(result):
+        old = result["note"].astype(str)
+        result["note"] = np.where(old == "", note, old + "; " + note)
+    return result
+
+
+def _choices_table(choices: Sequence[Choice]) -> list[str]:
+    lines = ["| Question | Choice | Test |", "|---|---|---|"]
+    return lines + [f"| {c.question} | {c.choice} | `{c.test}` |" for c in choices]
+
+
+def shared_rules() -> tuple[str, ...]:
+    """The rules every definition shares, in the words of :mod:`lupus_teach.vocabulary`.
+
+    Examples
+    --------
+    >>> shared_rules()[0].startswith("A new score is judged against baseline")
+    True
+    """
+    from lupus_teach.vocabulary import ACTIVE_AT_ENTRY, NEW_SCORE, RELAPSE
+
+    return (
+        NEW_SCORE.definition,
+        RELAPSE.definition,
+        ACTIVE_AT_ENTRY.definition,
+        "A missing visit is never good: a visit a rule needs (baseline, the month at which "
+        "the response is judged or confirmed) that is missing fails that route, and the note "
+        "column lists every missing visit.",
+        "Each definition records the BILAG version it was written for; applied to the other "
+        "version it still runs, and the note column and the console say so.",
+    )
 
 
 def definitions_markdown(names: Sequence[str] | None = None) -> str:
     """Every definition's rules, reference and choices as Markdown (for the book).
+
+    Called without ``names``, the page starts with :func:`shared_rules` and
+    ends with the choices about the index itself (:data:`INDEX_CHOICES`).
 
     Examples
     --------
     >>> text = definitions_markdown(["bicla"])
     >>> text.splitlines()[0]
     '## BICLA, BILAG part only (Wallace et al. 2014): `bicla`'
-    >>> "| Question | Our choice | Pinned by test |" in text
+    >>> "| Question | Choice | Test |" in text
     True
     """
     parts = []
+    if names is None:
+        parts.append("\n".join(["## Rules shared by every definition", "",
+                                 *(f"- {rule}" for rule in shared_rules())]))
     for name in names if names is not None else DEFINITIONS:
         chosen = get_definition(name)
         schedule = ", ".join(str(m) for m in chosen.schedule)
+        version = chosen.index.label if chosen.index is not None else "either BILAG version"
         lines = [f"## {chosen.title}: `{chosen.name}`", "",
-                 f"Visits read: months {schedule}.", "", "**Rules**", ""]
+                 f"Visits read: months {schedule}. Written for: {version}.", "",
+                 "**Rules**", ""]
         lines += [f"- {rule}" for rule in chosen.rules]
-        lines += ["", f"**Source.** {chosen.reference}", "",
-                  "| Question | Our choice | Pinned by test |", "|---|---|---|"]
-        lines += [f"| {c.question} | {c.choice} | `{c.test}` |" for c in chosen.choices]
+        lines += ["", f"**Source.** {chosen.reference}", ""]
+        lines += _choices_table(chosen.choices)
         parts.append("\n".join(lines))
+    if names is None:
+        parts.append("\n".join(["## Choices about the BILAG index itself", "",
+                                 *_choices_table(INDEX_CHOICES)]))
     return "\n\n".join(parts)
+
+
+#: Choices about scoring and comparing visits, shared by every definition.
+INDEX_CHOICES: tuple[Choice, ...] = (
+    Choice(
+        "A global score for a visit with systems missing?",
+        "Refused: `global_score` lists the missing systems, unless the caller says which grade "
+        "they take (`fill=\"E\"`), so a score over part of the index never looks like a "
+        "whole one.",
+        "test_global_score_refuses_missing_systems",
+    ),
+    Choice(
+        "A system graded E (never involved) after an earlier A, B, C or D?",
+        "Kept as written, with a warning on the console of `classify` and `report` naming "
+        "patient, system and months: E means never involved, D is the grade for previously "
+        "active. E and D both have activity 0, so no score or classification changes.",
+        "test_e_after_involvement_warns",
+    ),
+    Choice(
+        "Flare severity on BILAG-2004 data?",
+        "The same grade rule as the classic index (severe = a new A, moderate = a new B, "
+        "mild = D or E to C), with the category names of Isenberg et al. 2011 (severe, "
+        "moderate, mild or no flare); some BILAG-2004 trials grade one new B as mild and "
+        "two as moderate.",
+        "test_flare_severity_same_rule_on_2004",
+    ),
+)
+
+def console_notes(visits: pd.DataFrame, definition: str | ResponseDefinition) -> list[str]:
+    """Lines for the console of ``classify`` and ``report`` (index version, E after A-D).
+
+    Parameters
+    ----------
+    visits : DataFrame
+        A table returned by :func:`lupus_teach.visits.read_visits`.
+    definition : str
+        The definition used.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from lupus_teach.bilag import system_names
+    >>> rows = [("q1", m, s, "A" if s == "renal" and m == 0 else "E")
+    ...         for m in (0, 12) for s in system_names("2004")]
+    >>> visits = pd.DataFrame(rows, columns=["patient_id", "month", "system", "grade"])
+    >>> for line in console_notes(visits, "wang2014"):
+    ...     print(line[:80])
+    note: wang2014 was written for classic BILAG data; applied here to BILAG-2004 da
+    warning: 1 grade E (never involved) follows an earlier A, B, C or D in the same
+    """
+    from lupus_teach.bilag import e_after_involvement_warning
+
+    lines = []
+    note = index_note(definition, bilag_index_of(visits))
+    if note:
+        lines.append(f"note: {note}")
+    warning = e_after_involvement_warning(visits)
+    if warning:
+        lines.append(warning)
+    return lines

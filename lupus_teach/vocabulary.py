@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "ACTIVE_AT_ENTRY",
+    "BICLA",
     "EXPLORER_FLARE",
     "FLARE",
     "FLARE_SEVERITY",
@@ -106,22 +107,23 @@ FLARE = Term(
     "category any system reached: a severe flare is a new A (the system was B, C, D or E at "
     "the previous visit), a moderate flare a new B (it was C, D or E), a mild flare a system "
     "moving from D or E to C. One new B is enough for a moderate flare here.",
-    "Gordon 2003 for the classic index; for BILAG-2004 data the same grade rule is used, with "
-    "Isenberg 2011's names (severe, moderate, mild, no flare). Some BILAG-2004 trials grade a "
-    "single new B as a mild flare and two new B as a moderate one.",
+    "The rule follows Gordon et al. for the classic index {cite}`gordon2003`. BILAG-2004 data "
+    "are graded by the same rule, with the categories Isenberg et al. name (severe, moderate, "
+    "mild or no flare) {cite}`isenberg2011`; some BILAG-2004 trials grade a single new B as a "
+    "mild flare and two new B as a moderate one.",
     ("flare", "severe flare", "moderate flare", "mild flare"),
 )
 
 #: The flare severities of :data:`FLARE`, by :class:`lupus_teach.bilag.FlareCategory` value.
 FLARE_SEVERITY: dict[str, Term] = {
     "severe": Term("severe_flare", "severe flare",
-                   "a new BILAG A (the system was B, C, D or E at the previous visit)",
+                   "a new BILAG A (the system was B, C, D or E at the earlier visit)",
                    "Gordon 2003"),
     "moderate": Term("moderate_flare", "moderate flare",
-                     "a new BILAG B (the system was C, D or E at the previous visit)",
+                     "a new BILAG B (the system was C, D or E at the earlier visit)",
                      "Gordon 2003"),
     "mild": Term("mild_flare", "mild flare",
-                 "a new BILAG C (the system was D or E at the previous visit)",
+                 "a new BILAG C (the system was D or E at the earlier visit)",
                  "Gordon 2003"),
     "none": Term("no_flare", "no flare",
                  "no system moved to A, B or C from a milder grade", "Gordon 2003"),
@@ -132,9 +134,10 @@ EXPLORER_FLARE = Term(
     "EXPLORER flare",
     "EXPLORER's moderate or severe flare, called an EXPLORER flare here: at one visit, a new A "
     "in any system or new B scores in two or more systems, compared with baseline. It ends an "
-    "EXPLORER response at any visit up to month 12 (week 52).",
-    "Merrill 2010; Merrill 2011: 'reduced clinical activity without subsequent flares over "
-    "52 weeks'.",
+    "EXPLORER response, major or partial, at any visit up to month 12 (week 52): the response "
+    "must hold 'without subsequent flares over 52 weeks' {cite}`merrill2011`.",
+    "Merrill 2010; Merrill 2011 {cite}`merrill2011`: 'reduced clinical activity without "
+    "subsequent flares over 52 weeks'.",
     ("EXPLORER flare",),
 )
 
@@ -195,11 +198,22 @@ RELAPSE = Term(
     ("relapse",),
 )
 
+BICLA = Term(
+    "bicla",
+    "BICLA",
+    "A trial response that combines several instruments {cite}`wallace2014`. A responder has "
+    "every baseline BILAG-2004 A improved to B or better and every B improved to C or better, "
+    "no new A and at most one new B, no worsening of {term}`SLEDAI-2K`, a physician's global "
+    "assessment that has not worsened by 10% or more, and no treatment failure.",
+    "Wallace 2014; the wording checked against the ePROVIDE instrument page.",
+    ("BICLA", "BILAG-based Composite Lupus Assessment"),
+)
+
 #: Every term by key.
 TERMS: dict[str, Term] = {
     t.name: t
     for t in (NEW_SCORE, FLARE, *FLARE_SEVERITY.values(), EXPLORER_FLARE, ACTIVE_AT_ENTRY,
-              MCR, PCR, RESPONDER, NR, RELAPSE)
+              MCR, PCR, RESPONDER, NR, RELAPSE, BICLA)
 }
 
 #: The terms that have an entry of their own in the book's glossary.
@@ -251,6 +265,8 @@ def glossary_entries() -> dict[str, str]:
                            "In `explorer`: " + " ".join(rules_of("explorer", "PCR"))]
         elif term is FLARE:
             paragraphs.append(term.source)
+        if term in (MCR, PCR):
+            paragraphs[-1] += " " + " ".join(rules_of("explorer", "The response must hold"))
         headwords = term.glossary_headwords()
         entries[headwords[0]] = _entry(headwords, paragraphs)
     for name, headwords in (("wang2014", ("wang2014", "UC-MSC study definition")),
@@ -260,7 +276,14 @@ def glossary_entries() -> dict[str, str]:
         entries[headwords[0]] = _entry(headwords, [
             f"{definition.title}: the response definition `{name}`, written for the "
             f"{version}, read at months {', '.join(map(str, definition.schedule))}. The "
-            "rules and every choice the package makes are on the response definitions "
-            "page."
+            "rules and every choice the package makes are on the "
+            "[response definitions](definitions.md) page."
         ])
+    bicla = DEFINITIONS["bicla"]
+    entries["BICLA"] = _entry(("BICLA", "BILAG-based Composite Lupus Assessment"), [
+        BICLA.definition,
+        f"From BILAG grades alone the package computes the BILAG part (`bicla`, written for "
+        f"{bicla.index.label if bicla.index is not None else 'either version'}): "
+        + bicla.rules[0],
+    ])
     return entries

@@ -277,7 +277,7 @@ def test_global_score_2004_by_hand():
 
 def test_global_score_refuses_unknown_and_misplaced_systems_all_at_once():
     with pytest.raises(DataValidationError) as info:
-        global_score({"kidney": "A", "general": "B", "renal": "Q"}, "bilag2004")
+        global_score({"kidney": "A", "general": "B", "renal": "Q"}, "bilag2004", fill="E")
     problems = info.value.problems
     values = {p.value for p in problems}
     # kidney: unknown; general: a classic system under a BILAG-2004 scheme; Q: no grade

@@ -48,15 +48,23 @@ FETCHED_LINK_RELS = {"stylesheet", "preload", "modulepreload", "prefetch", "icon
 # The session build
 
 
+INSTRUCTOR_HTML = lt_book.build_dir(BOOK, "instructor") / "html"
+
+
 @functools.cache
-def build_book_once() -> lt_book.BuildResult:
-    """Build the book (once per process); shared with test_book_browser.py."""
-    return lt_book.build(echo=False)
+def build_book_once(edition: str = "student") -> lt_book.BuildResult:
+    """Build one edition of the book (once per process); shared with test_book_browser.py."""
+    return lt_book.build(echo=False, edition=edition)
 
 
 @pytest.fixture(scope="session")
 def built_book() -> lt_book.BuildResult:
     return build_book_once()
+
+
+@pytest.fixture(scope="session")
+def built_instructor_book() -> lt_book.BuildResult:
+    return build_book_once("instructor")
 
 
 def html_pages(root: Path = HTML) -> list[Path]:
@@ -322,20 +330,21 @@ def test_command_prints_where_to_open_the_book(monkeypatch, capsys, tmp_path):
     index = tmp_path / "book" / "_build" / "html" / "index.html"
     calls = []
 
-    def fake_build(clean, echo):
-        calls.append((clean, echo))
+    def fake_build(clean, echo, root, edition):
+        calls.append((clean, echo, root, edition))
         report = lt_book.SyncReport(chapters={"lessons": ["lessons/01_a"], "exercises": []})
         return lt_book.BuildResult(index, 3.0, tmp_path / "log", report)
 
     monkeypatch.setattr(lt_book, "build", fake_build)
     assert main(["book", "build", "--clean", "--quiet"]) == 0
-    assert calls == [(True, False)]
+    assert main(["book", "build", "--edition", "instructor", "--root", str(tmp_path)]) == 0
+    assert calls == [(True, False, None, "student"), (False, True, tmp_path, "instructor")]
     out = capsys.readouterr().out
     assert str(index) in out and index.as_uri() in out
 
 
 def test_command_reports_a_failed_build(monkeypatch, capsys):
-    def failing_build(clean, echo):
+    def failing_build(**options):
         raise LupusTeachError("The book build failed (exit code 1)")
 
     monkeypatch.setattr(lt_book, "build", failing_build)
@@ -391,3 +400,165 @@ def test_write_if_changed_is_safe_for_concurrent_writers(tmp_path):
     assert target.read_bytes() in payloads
     assert [p.name for p in target.parent.iterdir()] == ["asset.js"]  # no temp file left
     assert target.stat().st_mode & 0o777 == 0o644
+
+
+# ---------------------------------------------------------------------------
+# Editions and conventions
+
+
+def solution_lines() -> dict[str, list[str]]:
+    """Every distinctive solution line of every exercise master, by master.
+
+    Read with lupus_teach.exercises' own parsing (its Otter markers and
+    ``solution_code``); lines of fewer than 8 characters (``)``, ``else:``)
+    say nothing about an answer and could occur anywhere.
+    """
+    from lupus_teach import exercises
+
+    found: dict[str, list[str]] = {}
+    for master in exercises.masters(REPO / "exercises"):
+        nb = nbformat.read(master, as_version=4)
+        state = ""
+        lines: list[str] = []
+        for cell in nb.cells:
+            marker = exercises._raw_marker(cell)
+            if marker:
+                state = "solution" if marker == "BEGIN SOLUTION" else ""
+                continue
+            if state == "solution" and cell.cell_type == "code":
+                lines += [line.strip() for line in exercises.solution_code(cell.source)
+                          .splitlines() if len(line.strip()) >= 8
+                          and not line.strip().startswith("#")]
+        found[master.name] = lines
+    return found
+
+
+def _text_forms(path: Path) -> str:
+    """A file's text as a reader or a search would see it: tags gone, entities and JSON
+    escapes undone (a highlighted code line is split into many <span>s)."""
+    import html as html_lib
+
+    raw = path.read_bytes().decode("utf-8", errors="ignore")
+    forms = [raw]
+    if path.suffix in {".html", ".htm"}:
+        forms.append(html_lib.unescape(re.sub(r"<[^>]+>", "", raw)))
+    if path.suffix in {".js", ".json", ".ipynb", ".db", ".sqlite"} or "\\" in raw:
+        forms.append(raw.replace('\\"', '"').replace("\\n", "\n").replace("\\'", "'"))
+    return "\n".join(forms)
+
+
+def leaked_solution_lines(build: Path) -> dict[str, list[str]]:
+    """Solution lines found anywhere under a ``_build`` folder, by file."""
+    wanted = {line for lines in solution_lines().values() for line in lines}
+    leaks: dict[str, list[str]] = {}
+    for path in sorted(p for p in build.rglob("*") if p.is_file()):
+        if path.stat().st_size > 50_000_000 or "vendor" in path.parts:
+            continue
+        text = _text_forms(path)
+        hits = sorted(line for line in wanted if line in text)
+        if hits:
+            leaks[path.relative_to(build).as_posix()] = hits
+    return leaks
+
+
+def test_solution_lines_are_read_from_every_master():
+    lines = solution_lines()
+    assert len(lines) >= 7
+    assert all(lines.values()), [name for name, found in lines.items() if not found]
+
+
+@pytest.mark.xdist_group("book")
+@pytest.mark.slow
+def test_student_edition_contains_no_solution(built_book):
+    assert built_book.edition is lt_book.Edition.STUDENT
+    build = lt_book.build_dir(BOOK, "student")
+    assert (build / ".jupyter_cache").is_dir()  # the cache is searched too
+    assert leaked_solution_lines(build) == {}
+    # The exercise pages are there, with their questions.
+    page = (HTML / "exercises" / "03_flares.html").read_text(encoding="utf-8")
+    assert "Which systems worsened" in page and "Your answer:" in page
+
+
+@pytest.mark.xdist_group("book")
+@pytest.mark.slow
+def test_instructor_edition_folds_every_solution(built_instructor_book):
+    """The positive control of the search above: it finds the solutions where they are."""
+    assert built_instructor_book.index == (INSTRUCTOR_HTML / "index.html").resolve()
+    pages = {p.name: _text_forms(p) for p in (INSTRUCTOR_HTML / "exercises").glob("*.html")}
+    missing = {name: [line for line in lines if line not in pages.get(
+        name.replace(".ipynb", ".html"), "")] for name, lines in solution_lines().items()}
+    assert {name: lines for name, lines in missing.items() if lines} == {}
+    assert "Show solution" in pages["03_flares.html"]
+    assert not (INSTRUCTOR_HTML.parent / "build.log").read_text("utf-8").count("WARNING:")
+
+
+def test_committed_toc_is_the_generated_one():
+    """book/_toc.yml is in git (plain `jupyter-book build book` needs it) and current."""
+    import yaml as yaml_lib
+
+    template = yaml_lib.safe_load((BOOK / "_toc.template.yml").read_text(encoding="utf-8"))
+    expected = lt_book.toc_text(lt_book.toc_from_template(template, lt_book.chapters_of(REPO)))
+    assert (BOOK / "_toc.yml").read_text(encoding="utf-8") == expected, (
+        "book/_toc.yml is out of date: run `lupus-teach book build` and commit book/_toc.yml"
+    )
+    tracked = subprocess.run(["git", "ls-files", "book/_toc.yml"], cwd=REPO,
+                             capture_output=True, text=True, check=False).stdout
+    assert tracked.strip() == "book/_toc.yml"
+
+
+def _fresh_clone_like(tmp_path: Path) -> Path:
+    """A checkout with the book's sources but none of the generated copies."""
+    (tmp_path / "book").mkdir()
+    for name in ("_config.yml", "_toc.template.yml", "_toc.yml"):
+        (tmp_path / "book" / name).write_bytes((BOOK / name).read_bytes())
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "notebooks" / "01_a.ipynb").write_bytes(_notebook("A"))
+    (tmp_path / "exercises").mkdir()
+    master = sorted((REPO / "exercises").glob("03_*.ipynb"))[0]
+    (tmp_path / "exercises" / master.name).write_bytes(master.read_bytes())
+    return tmp_path
+
+
+def _extension():
+    import importlib
+
+    sys.path.insert(0, str(BOOK / "_ext"))
+    try:
+        return importlib.import_module("lupus_book")
+    finally:
+        sys.path.remove(str(BOOK / "_ext"))
+
+
+class _FakeApp:
+    def __init__(self, srcdir: Path, outdir: Path):
+        self.srcdir, self.outdir = srcdir, outdir
+
+
+def test_sphinx_hook_writes_the_pages_of_a_plain_jupyter_book_build(tmp_path, monkeypatch):
+    root = _fresh_clone_like(tmp_path)
+    monkeypatch.delenv(lt_book.EDITION_ENV, raising=False)
+    ext = _extension()
+    ext._sync_edition(_FakeApp(root / "book", root / "book" / "_build" / "html"), None)
+    assert (root / "book" / "lessons" / "01_a.ipynb").is_file()
+    page = next((root / "book" / "exercises").glob("03_*.ipynb")).read_text(encoding="utf-8")
+    assert "Which systems worsened" in page
+    assert solution_lines()[next((root / "exercises").glob("*.ipynb")).name][0] not in page
+
+    monkeypatch.setenv(lt_book.EDITION_ENV, "instructor")
+    with pytest.raises(Exception, match="instructor edition of the book is built into"):
+        ext._sync_edition(_FakeApp(root / "book", root / "book" / "_build" / "html"), None)
+    ext._sync_edition(_FakeApp(root / "book", lt_book.build_dir(root / "book", "instructor")
+                               / "html"), None)
+    page = next((root / "book" / "exercises").glob("03_*.ipynb")).read_text(encoding="utf-8")
+    assert "Show solution" in page
+
+
+def test_lesson_copies_hide_quiz_code_and_answer_folds():
+    source = (REPO / "notebooks" / "02_bilag_index.ipynb").read_bytes()
+    nb = nbformat.reads(lt_book.lesson_for_book(source).decode("utf-8"), as_version=4)
+    quiz_cells = [c for c in nb.cells if c.cell_type == "code" and "self_check(" in c.source
+                  and "import" not in c.source.split("self_check(")[0][-40:]]
+    assert quiz_cells
+    assert all("remove-input" in c.metadata.get("tags", []) for c in quiz_cells)
+    assert not any("<summary>Show the answer" in c.source for c in nb.cells)
+    assert nb.cells[0].metadata["tags"] == ["remove-cell"]  # the rendering stamp

@@ -78,6 +78,17 @@ def history_of(frame: pd.DataFrame) -> dict[float, dict[str, str]]:
     }
 
 
+#: The note BICLA (written for BILAG-2004) adds on classic data, as the scenarios use.
+BICLA_ON_CLASSIC = "bicla was written for BILAG-2004 data; applied here to classic BILAG data"
+
+
+def expected_note(definition: str, note: str) -> str:
+    """A scenario's note, with the index note BICLA adds on classic data."""
+    if definition != "bicla":
+        return note
+    return f"{note}; {BICLA_ON_CLASSIC}" if note else BICLA_ON_CLASSIC
+
+
 def classify_one(frame: pd.DataFrame, definition: str, method: str) -> pd.Series:
     out = classify_response(frame, definition, method=method)
     assert list(out.columns) == OUTPUT_COLUMNS
@@ -93,20 +104,23 @@ def relapse_of(row: pd.Series) -> int | None:
 # Reason texts, written out by hand from the rules
 # --------------------------------------------------------------------------
 
-W_MCR = ("MCR: BILAG C or better in every system at month 6, with no severe flare (new A) "
-         "since baseline")
-W_PCR_C3 = ("PCR: BILAG C or better in every system at month 3, with no new A or B score in "
-            "the first 3 months")
+W_MCR = "MCR: BILAG C or better in every system at month 6, and no new A score at months 1 to 6"
+W_PCR_C3 = ("PCR: BILAG C or better in every system at month 3, and no new A or B score at "
+            "months 1 and 3")
 W_PCR_B6_RENAL = ("PCR: at month 6 no system is A and at most one is B (renal), with at most "
                   "one new A or B score through month 12")
 W_PCR_B6_NONE = ("PCR: at month 6 no system is A and at most one is B (none), with at most one "
                  "new A or B score through month 12")
 W_MISSING_6 = "NR: no visit at month 6, and a missing visit never counts as a response"
 NO_BASELINE = "NR: no baseline visit (month 0), so change cannot be judged"
-X_MCR = ("MCR: BILAG C or better in every system at month 6 with no moderate or severe flare, "
-         "and still C or better at months 9 and 12")
-X_PCR_C = ("PCR: BILAG C or better in every system at month 6 with no moderate or severe "
-           "flare, and still within the partial-response limits at month 9")
+NO_ACTIVE = ("NR: no active disease at entry (no A and fewer than two B at baseline), so the "
+             "entry rule is not met")
+X_MCR = ("MCR: BILAG C or better in every system at month 6 with no EXPLORER flare, and still "
+         "C or better at months 9 and 12")
+X_PCR_C = ("PCR: BILAG C or better in every system at month 6 with no EXPLORER flare, still "
+           "within the partial-response limits at month 9, and no EXPLORER flare to month 12")
+X_LIMITS = ("at month 6 with no EXPLORER flare, still within the partial-response limits at "
+            "month 9, and no EXPLORER flare to month 12")
 B_RESPONDER = ("responder (BICLA, BILAG part only): at month 12 every baseline A and B "
                "improved, no new A and at most one new B")
 
@@ -191,7 +205,8 @@ SCENARIOS = [
                m3={"renal": "A", "mucocutaneous": "C"},
                m6={"renal": "A", "mucocutaneous": "C"}, m9={"renal": "B"},
                m12={"renal": "B"}),
-       "NR", 6, "NR: BILAG A in renal at month 6 (severe activity remains)", None, "w_a_at_6"),
+       "NR", 6, "NR: BILAG A in renal at month 6; no A is allowed at month 6", None,
+       "w_a_at_6"),
     # Cerebral lupus and nephritis both still A at month 6: the reason names the
     # first in the index's order (neurological comes before renal).
     sc("wang_two_a_at_6_first_named", "wang2014",
@@ -199,7 +214,7 @@ SCENARIOS = [
                m1={"renal": "A", "neurological": "A"},
                m3={"renal": "A", "neurological": "A"},
                m6={"renal": "A", "neurological": "A"}),
-       "NR", 6, "NR: BILAG A in neurological at month 6 (severe activity remains)", None,
+       "NR", 6, "NR: BILAG A in neurological at month 6; no A is allowed at month 6", None,
        "w_a_at_6"),
     # Severe rash and nephritis both ease to B, but both are still B at month 6:
     # at most one B is allowed.
@@ -219,8 +234,8 @@ SCENARIOS = [
                m3={"renal": "C", "neurological": "A"}, m6={"renal": "B"},
                m9={"renal": "C"}, m12={"renal": "C"}),
        "NR", 3,
-       "NR: new BILAG A in neurological at month 3 (severe flare), the second system with a "
-       "new A or B score since baseline", None, "w_second_flare"),
+       "NR: new A score in neurological at month 3, the second system with a new A or B "
+       "score", None, "w_second_flare"),
     # Nephritis smoulders at B through month 6 (one B allowed); new moderate
     # rash at month 9, then new moderate anaemia at month 12: the second new
     # system, at month 12, turns a partial response into NR.
@@ -229,16 +244,16 @@ SCENARIOS = [
                m6={"renal": "B"}, m9={"renal": "C", "mucocutaneous": "B"},
                m12={"renal": "C", "haematological": "B"}),
        "NR", 12,
-       "NR: new BILAG B in haematological at month 12 (moderate flare), the second system "
-       "with a new A or B score since baseline", None, "w_second_flare"),
+       "NR: new B score in haematological at month 12, the second system with a new A or "
+       "B score", None, "w_second_flare"),
     # Two systems newly B at the same visit (month 9): general and blood. The
     # second one, in the index's order, is haematological.
     sc("wang_two_new_scores_same_visit", "wang2014",
        patient(baseline={"renal": "A"}, m1={"renal": "B"}, m3={"renal": "B"},
                m6={"renal": "B"}, m9={"general": "B", "haematological": "B"}),
        "NR", 9,
-       "NR: new BILAG B in haematological at month 9 (moderate flare), the second system "
-       "with a new A or B score since baseline", None, "w_second_flare"),
+       "NR: new B score in haematological at month 9, the second system with a new A or B "
+       "score", None, "w_second_flare"),
     # A rash present only as C at baseline becomes B at month 6 (a new B, the
     # only one): not C or better at 6, so not MCR; route 1 holds at month 3
     # (all quiet, nothing new), so PCR at 3, with the month-6 B as relapse.
@@ -252,6 +267,12 @@ SCENARIOS = [
     sc("wang_no_baseline", "wang2014",
        patient(baseline={"renal": "C"}, m1={"renal": "C"}, missing=(0,)),
        "NR", 0, NO_BASELINE, None, "no_baseline", "missing visits: 0"),
+    # Entry rule (issue 13): mild nephritis (C) and one moderate rash (B) at
+    # baseline is not active disease at entry (no A, fewer than two B), so the
+    # quiet year after it is not a response.
+    sc("wang_no_active_disease", "wang2014",
+       patient(baseline={"renal": "C", "mucocutaneous": "B"}),
+       "NR", 0, NO_ACTIVE, None, "no_active_disease"),
     # ---------------------------------------------------------------- explorer
     # Nephritis A and rash B improve steadily with no flare; all quiet at
     # month 6 and nothing new at months 9 and 12: EXPLORER major response.
@@ -278,19 +299,19 @@ SCENARIOS = [
     sc("explorer_pcr_one_b", "explorer",
        patient(baseline={"renal": "A"}, m1={"renal": "A"}, m3={"renal": "B"},
                m6={"renal": "B"}, m9={"renal": "B"}, m12={"renal": "C"}),
-       "PCR", 6,
-       "PCR: no A and at most one B (renal) at month 6 with no moderate or severe flare, "
-       "and still within the partial-response limits at month 9", None, "x_pcr_one_b"),
+       "PCR", 6, f"PCR: no A and one B, not a new score (renal), {X_LIMITS}", None,
+       "x_pcr_one_b"),
     # Nephritis settles; a mild rash (C at baseline) becomes B at month 6 (a
-    # single new B: no flare) and stays B at month 9: PCR with one B.
+    # single new B: not an EXPLORER flare) and stays B at month 9. Changed by
+    # issue 13 (was PCR): the one B allowed at week 24 must not be a new score.
     sc("explorer_pcr_one_new_b", "explorer",
        patient(baseline={"renal": "A", "mucocutaneous": "C"},
                m6={"renal": "C", "mucocutaneous": "B"},
                m9={"renal": "C", "mucocutaneous": "B"},
                m12={"renal": "C", "mucocutaneous": "C"}),
-       "PCR", 6,
-       "PCR: no A and at most one B (mucocutaneous) at month 6 with no moderate or severe "
-       "flare, and still within the partial-response limits at month 9", None, "x_pcr_one_b"),
+       "NR", 6,
+       "NR: new B score in mucocutaneous at month 6; the one B allowed at week 24 must not be "
+       "a new score", None, "x_new_b_at_6"),
     # Severe rash and nephritis (both A) both improve to B: two Bs are allowed
     # when each was A at baseline.
     sc("explorer_pcr_a_to_b", "explorer",
@@ -300,9 +321,7 @@ SCENARIOS = [
                m6={"mucocutaneous": "B", "renal": "B"},
                m9={"mucocutaneous": "B", "renal": "B"},
                m12={"mucocutaneous": "B", "renal": "C"}),
-       "PCR", 6,
-       "PCR: baseline A improved to B (mucocutaneous and renal) at month 6 with no moderate "
-       "or severe flare, and still within the partial-response limits at month 9", None,
+       "PCR", 6, f"PCR: baseline A improved to B (mucocutaneous and renal) {X_LIMITS}", None,
        "x_pcr_a_to_b"),
     # Week-24 visit missed.
     sc("explorer_missing_6", "explorer",
@@ -311,14 +330,16 @@ SCENARIOS = [
        "NR", 6,
        "NR: no visit at month 6 (week 24), and a missing visit never counts as a response",
        None, "x_missing_6", "missing visits: 6"),
-    # Moderate nephritis; at month 3 new cerebral lupus (A) together with two
-    # new Bs (rash, anaemia): a severe flare wins over a moderate one.
+    # Moderate nephritis and arthritis (so active at entry); at month 3 new
+    # cerebral lupus (A) together with two new Bs (rash, anaemia): a new A
+    # names the EXPLORER flare. (Arthritis added to the baseline by issue 13's
+    # entry rule; the outcome is unchanged.)
     sc("explorer_severe_flare_at_3", "explorer",
-       patient(baseline={"renal": "B"}, m1={"renal": "B"},
+       patient(baseline={"renal": "B", "musculoskeletal": "B"}, m1={"renal": "B"},
                m3={"renal": "C", "neurological": "A", "mucocutaneous": "B",
                    "haematological": "B"},
                m6={"renal": "C"}, m9={"renal": "C"}, m12={"renal": "C"}),
-       "NR", 3, "NR: new BILAG A in neurological at month 3 (severe flare before week 24)",
+       "NR", 3, "NR: EXPLORER flare at month 3: new A score in neurological",
        None, "x_severe_flare"),
     # New rash and new arthritis (two new Bs) at month 1, then new cerebral
     # lupus at month 3: the first flare in time (moderate, month 1) decides.
@@ -328,13 +349,24 @@ SCENARIOS = [
                m3={"renal": "B", "neurological": "A"}, m6={"renal": "C"},
                m9={"renal": "C"}, m12={"renal": "C"}),
        "NR", 1,
-       "NR: new BILAG B in mucocutaneous and musculoskeletal at month 1 (moderate flare "
-       "before week 24)", None, "x_moderate_flare"),
+       "NR: EXPLORER flare at month 1: new B scores in mucocutaneous and musculoskeletal",
+       None, "x_moderate_flare"),
+    # Nephritis quiet from month 1 and maintained at month 9, but at month 12
+    # new rash and new anaemia (two new B): an EXPLORER flare after week 24
+    # ends the response (issue 13: was PCR with a relapse at 12).
+    sc("explorer_flare_at_12", "explorer",
+       patient(baseline={"renal": "A"}, m1={"renal": "C"}, m3={"renal": "C"},
+               m6={"renal": "C"}, m9={"renal": "C"},
+               m12={"renal": "C", "mucocutaneous": "B", "haematological": "B"}),
+       "NR", 12,
+       "NR: EXPLORER flare at month 12: new B scores in mucocutaneous and haematological",
+       None, "x_moderate_flare"),
     # Refractory nephritis, still A at week 24 (not new: no flare).
     sc("explorer_a_at_6", "explorer",
        patient(baseline={"renal": "A"}, m1={"renal": "A"}, m3={"renal": "A"},
                m6={"renal": "A"}, m9={"renal": "B"}, m12={"renal": "C"}),
-       "NR", 6, "NR: BILAG A in renal at month 6 (severe activity remains)", None, "x_a_at_6"),
+       "NR", 6, "NR: BILAG A in renal at month 6; no A is allowed at week 24", None,
+       "x_a_at_6"),
     # Nephritis A eases to B; a mild rash (C) becomes B at month 6: two Bs, and
     # the rash was not A at baseline, so the exception does not apply.
     sc("explorer_b_at_6", "explorer",
@@ -363,10 +395,7 @@ SCENARIOS = [
     sc("explorer_pcr_with_relapse", "explorer",
        patient(baseline={"renal": "A"}, m1={"renal": "B"}, m3={"renal": "C"},
                m6={"renal": "C"}, m9={"renal": "B"}, m12={"renal": "C"}),
-       "PCR", 6,
-       "PCR: BILAG C or better in every system at month 6 with no moderate or severe "
-       "flare, and still within the partial-response limits at month 9",
-       9, "x_pcr_c"),
+       "PCR", 6, X_PCR_C, 9, "x_pcr_c"),
     # At month 9 the kidney is B again and cerebral lupus appears (A): the
     # reason names the first system in the index's order (neurological).
     sc("explorer_not_maintained_a", "explorer",
@@ -378,6 +407,10 @@ SCENARIOS = [
     sc("explorer_no_baseline", "explorer",
        patient(baseline={"renal": "A"}, missing=(0,)),
        "NR", 0, NO_BASELINE, None, "no_baseline", "missing visits: 0"),
+    # Only a mild rash (C) at baseline: no active disease at entry.
+    sc("explorer_no_active_disease", "explorer",
+       patient(baseline={"mucocutaneous": "C"}),
+       "NR", 0, NO_ACTIVE, None, "no_active_disease"),
     # ------------------------------------------------------------------- bicla
     # Nephritis A improves to B, rash B to C, and one new B (anaemia) is
     # allowed: BICLA responder (BILAG part).
@@ -404,9 +437,12 @@ SCENARIOS = [
        "NR", 12,
        "NR (BICLA, BILAG part only): mucocutaneous was B at baseline and is B at month 12, "
        "not C or better", None, "b_persistent_b"),
-    # Anaemia B at baseline worsens to A at month 12.
+    # Rash and anaemia B at baseline (active at entry: two B); the rash
+    # settles, the anaemia worsens to A at month 12. (Rash added to the
+    # baseline by issue 13's entry rule; the outcome is unchanged.)
     sc("bicla_b_worsens_to_a", "bicla",
-       patient(baseline={"haematological": "B"}, m12={"haematological": "A"},
+       patient(baseline={"mucocutaneous": "B", "haematological": "B"},
+               m12={"haematological": "A"},
                missing=ONLY_0_AND_12),
        "NR", 12,
        "NR (BICLA, BILAG part only): haematological was B at baseline and is A at month 12, "
@@ -433,6 +469,12 @@ SCENARIOS = [
        "NR", 0,
        "NR (BICLA, BILAG part only): no baseline visit (month 0), so change cannot be judged",
        None, "b_no_baseline", "missing visits: 0"),
+    # One moderate rash (B) at baseline and nothing else: not active at entry.
+    sc("bicla_no_active_disease", "bicla",
+       patient(baseline={"mucocutaneous": "B"}, missing=ONLY_0_AND_12),
+       "NR", 0,
+       "NR (BICLA, BILAG part only): no active disease at entry (no A and fewer than two B at "
+       "baseline), so the entry rule is not met", None, "b_no_active_disease"),
 ]
 
 
@@ -448,7 +490,7 @@ def test_scenario(scenario: Scenario, method: str) -> None:
     else:
         assert row["reason"].startswith(scenario.response)
     assert relapse_of(row) == scenario.relapse
-    assert row["note"] == scenario.note
+    assert row["note"] == expected_note(scenario.definition, scenario.note)
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
@@ -472,6 +514,8 @@ def test_scenarios_cover_every_decision_code_of_every_definition() -> None:
         wanted = {c for c in _REASONS if c.startswith(start)}
         if f"{start}no_baseline" not in wanted:
             wanted.add("no_baseline")  # the shared no-baseline decision
+        if f"{start}no_active_disease" not in wanted:
+            wanted.add("no_active_disease")  # the shared entry-rule decision
         assert covered[name] == wanted, name
     assert len(SCENARIOS) >= 25
 
@@ -557,7 +601,7 @@ def test_wang_new_a_before_month_6_rules_out_mcr(method: str) -> None:
     # settled to C by month 6, as has the kidney. Not MCR (a severe flare at
     # month 3); route 1 fails (new A by month 3); route 2 holds (no A or B at
     # month 6, one new system only): PCR.
-    settled = patient(baseline={"renal": "B"}, m1={"renal": "B"},
+    settled = patient(baseline={"renal": "B", "haematological": "B"}, m1={"renal": "B"},
                       m3={"renal": "C", "mucocutaneous": "A"},
                       m6={"renal": "C", "mucocutaneous": "C"}, m9={"renal": "C"},
                       m12={"renal": "C"})
@@ -567,7 +611,8 @@ def test_wang_new_a_before_month_6_rules_out_mcr(method: str) -> None:
     assert relapse_of(row) is None
     # The same rash at month 9 instead (after the month-6 decision) keeps the
     # MCR and is reported as a relapse.
-    later = patient(baseline={"renal": "B"}, m1={"renal": "B"}, m3={"renal": "C"},
+    later = patient(baseline={"renal": "B", "haematological": "B"}, m1={"renal": "B"},
+                    m3={"renal": "C"},
                     m6={"renal": "C"}, m9={"renal": "C", "mucocutaneous": "A"},
                     m12={"renal": "C"})
     row = classify_one(later, "wang2014", method)
@@ -605,8 +650,8 @@ def test_wang_second_new_score_gives_nr(method: str) -> None:
     row = classify_one(second_system, "wang2014", method)
     assert (row["response"], row["deciding_month"]) == ("NR", 12)
     assert row["reason"] == (
-        "NR: new BILAG B in haematological at month 12 (moderate flare), the second system "
-        "with a new A or B score since baseline")
+        "NR: new B score in haematological at month 12, the second system with a new A or B "
+        "score")
     assert relapse_of(row) is None
 
 
@@ -646,7 +691,8 @@ def _bicla_cohort() -> pd.DataFrame:
         patient("resp", baseline={"renal": "A"}, m12={"renal": "B"}, missing=quiet12),
         patient("miss12", baseline={"renal": "A"}, missing=(1, 3, 6, 9, 12)),
         patient("pa", baseline={"renal": "A"}, m12={"renal": "A"}, missing=quiet12),
-        patient("pb", baseline={"renal": "B"}, m12={"renal": "B"}, missing=quiet12),
+        patient("pb", baseline={"renal": "B", "general": "B"}, m12={"renal": "B"},
+                missing=quiet12),
         patient("na", baseline={"renal": "A"}, m12={"general": "A"}, missing=quiet12),
         patient("nb", baseline={"renal": "A"}, m12={"general": "B", "vasculitis": "B"},
                 missing=quiet12),
@@ -719,7 +765,8 @@ def _load_test_module(filename: str) -> object:
 
 def test_every_choice_names_an_existing_test() -> None:
     modules = [_load_test_module(f) for f in (
-        "test_response.py", "test_response_properties.py", "test_classify_cli.py")]
+        "test_response.py", "test_response_properties.py", "test_classify_cli.py",
+        "test_vocabulary.py")]
     named = [(d.name, c.test) for d in DEFINITIONS.values() for c in d.choices]
     assert named, "no choices documented"
     absent = [
@@ -841,8 +888,10 @@ def test_bilag2004_data(method: str) -> None:
         "NR: BILAG B in gastrointestinal at month 6; at most one B is allowed unless each "
         "was A at baseline")
     assert explorer.loc["q2", "response"] == "MCR"
-    # q3: new Bs at month 12 compared with month 6: PCR, relapse at 12
-    assert (explorer.loc["q3", "response"], explorer.loc["q3", "relapse_month"]) == ("PCR", 12)
+    # q3: two new Bs at month 12 (compared with baseline) are an EXPLORER flare
+    # after week 24: NR (issue 13; was PCR with a relapse at 12)
+    assert explorer.loc["q3", "reason"] == (
+        "NR: EXPLORER flare at month 12: new B scores in ophthalmic and haematological")
 
     bicla = classify_response(cohort, "bicla", method=method).set_index("patient_id")
     # q1: gut B at baseline is C at 12 (improved), eye A is B (improved): responder
@@ -895,3 +944,202 @@ def test_definitions_page_lists_every_rule_and_choice() -> None:
             assert rule in text
         for choice in definition.choices:
             assert f"`{choice.test}`" in text and choice.choice in text
+
+
+# --------------------------------------------------------------------------
+# Choices added by issue 13 (entry rule, index version, EXPLORER's wording)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("definition", sorted(DEFINITIONS))
+@pytest.mark.parametrize("method", METHODS)
+def test_no_active_disease_at_baseline_is_not_a_responder(definition: str, method: str) -> None:
+    # A moderate rash (one B) and mild nephritis (C) at baseline, then every
+    # system quiet (D) at every later visit. Without active disease at entry
+    # (no A, fewer than two B) nobody can respond: NR at month 0, the reason
+    # naming the entry rule.
+    one_b = patient("one_b", baseline={"mucocutaneous": "B", "renal": "C"})
+    # The same patient with a second B (arthritis) is active at entry and,
+    # quiet from month 1, responds under every definition.
+    two_b = patient("two_b", baseline={"mucocutaneous": "B", "renal": "C",
+                                       "musculoskeletal": "B"})
+    # Nothing active at all (every system D at baseline).
+    nothing = patient("nothing")
+    if definition == "bicla":
+        frames = [f[f["month"].isin([0, 12])] for f in (one_b, two_b, nothing)]
+    else:
+        frames = [one_b, two_b, nothing]
+    out = classify_response(pd.concat(frames), definition, method=method).set_index(
+        "patient_id")
+    for pid in ("one_b", "nothing"):
+        assert out.loc[pid, "response"] == "NR"
+        assert out.loc[pid, "deciding_month"] == 0
+        assert "no active disease at entry" in out.loc[pid, "reason"]
+        assert "entry rule is not met" in out.loc[pid, "reason"]
+        assert pd.isna(out.loc[pid, "relapse_month"])
+    assert out.loc["two_b", "response"] in ("MCR", "responder")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_definition_on_other_index_says_so(method: str, tmp_path: Path, capsys) -> None:
+    from lupus_teach.cli import main as cli_main
+
+    # BILAG-2004 data: renal A settles. wang2014 and explorer were written for
+    # the classic index; bicla for BILAG-2004.
+    q = patient("q1", index="2004", baseline={"renal": "A"})
+    wang = classify_one(q, "wang2014", method)
+    assert wang["response"] == "MCR"
+    assert wang["note"] == ("wang2014 was written for classic BILAG data; applied here to "
+                            "BILAG-2004 data")
+    bicla = classify_response(q[q["month"].isin([0, 12])], "bicla", method=method)
+    assert bicla.loc[0, "note"] == ""
+    # classic data under BICLA: the note says so, after the visits note
+    c = patient("c1", baseline={"renal": "A"}, missing=(1, 3, 6, 9))
+    assert classify_one(c, "bicla", method)["note"] == BICLA_ON_CLASSIC
+    assert classify_one(c, "explorer", method)["note"] == "missing visits: 1, 3, 6, 9"
+    # ... and the console of `classify` says it too.
+    source = tmp_path / "visits2004.csv"
+    q.to_csv(source, index=False)
+    capsys.readouterr()
+    assert cli_main(["classify", str(source), "--definition", "wang2014",
+                     "-o", str(tmp_path / "out.csv")]) == 0
+    err = capsys.readouterr().err
+    assert ("note: wang2014 was written for classic BILAG data; applied here to BILAG-2004 "
+            "data") in err
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_relapse_a_c_b_artefact_is_counted(method: str) -> None:
+    # Isenberg's classic-index artefact: nephritis A at baseline, C from
+    # month 1 (a response), then B at month 9 with no real new activity. The
+    # package counts it as a relapse at month 9 (B after C at the previous
+    # visit), as the grades give it; the MCR stands.
+    artefact = patient(baseline={"renal": "A"}, m1={"renal": "C"}, m3={"renal": "C"},
+                       m6={"renal": "C"}, m9={"renal": "B"}, m12={"renal": "B"})
+    row = classify_one(artefact, "wang2014", method)
+    assert (row["response"], row["deciding_month"], relapse_of(row)) == ("MCR", 6, 9)
+    # Under EXPLORER the B at month 9 is not a new score (A at baseline), one B
+    # keeps the partial-response limits; C or better is lost, so PCR with the
+    # same relapse.
+    row = classify_one(artefact, "explorer", method)
+    assert (row["response"], relapse_of(row)) == ("PCR", 9)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_wang_pcr_route_1_reads_month_3_only(method: str) -> None:
+    # Nephritis still A at month 1 (not new: A at baseline), C at month 3, B at
+    # month 6: MCR fails (B at month 6); route 1 holds, as it reads C or
+    # better at month 3 only.
+    slow = patient(baseline={"renal": "A"}, m1={"renal": "A"}, m3={"renal": "C"},
+                   m6={"renal": "B"}, m9={"renal": "B"}, m12={"renal": "B"})
+    row = classify_one(slow, "wang2014", method)
+    assert (row["response"], row["deciding_month"], row["reason"]) == ("PCR", 3, W_PCR_C3)
+    # A new B at month 1 (rash, D at baseline) bars route 1; route 2 then
+    # decides at month 6 (one B, one new system): PCR at 6, not at 3.
+    new_at_1 = patient(baseline={"renal": "A"}, m1={"renal": "A", "mucocutaneous": "B"},
+                       m3={"renal": "C"}, m6={"renal": "B"}, m9={"renal": "B"},
+                       m12={"renal": "B"})
+    row = classify_one(new_at_1, "wang2014", method)
+    assert (row["response"], row["deciding_month"], row["reason"]) == (
+        "PCR", 6, W_PCR_B6_RENAL)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_wang_pcr_route_2_needs_no_a_at_6(method: str) -> None:
+    # Nephritis A and rash B at baseline; the kidney is B at month 3 (route 1
+    # fails) and A again at month 6 (not a new score: A at baseline), nothing
+    # else active: no B at all at month 6, but an A, so NR.
+    a_at_6 = patient(baseline={"renal": "A", "mucocutaneous": "B"}, m3={"renal": "B"},
+                     m6={"renal": "A"}, m9={"renal": "C"}, m12={"renal": "C"})
+    row = classify_one(a_at_6, "wang2014", method)
+    assert (row["response"], row["deciding_month"], row["reason"]) == (
+        "NR", 6, "NR: BILAG A in renal at month 6; no A is allowed at month 6")
+    # The kidney B at month 6 instead: route 2 gives PCR.
+    b_at_6 = patient(baseline={"renal": "A", "mucocutaneous": "B"}, m3={"renal": "B"},
+                     m6={"renal": "B"}, m9={"renal": "C"}, m12={"renal": "C"})
+    row = classify_one(b_at_6, "wang2014", method)
+    assert (row["response"], row["reason"]) == ("PCR", W_PCR_B6_RENAL)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_explorer_flare_counts_new_b_at_one_visit(method: str) -> None:
+    # New rash (B) at month 1 and new arthritis (B) at month 3: two new B, but
+    # at different visits, so no EXPLORER flare: MCR.
+    apart = patient(baseline={"renal": "A"}, m1={"mucocutaneous": "B"},
+                    m3={"musculoskeletal": "B"})
+    row = classify_one(apart, "explorer", method)
+    assert (row["response"], row["reason"]) == ("MCR", X_MCR)
+    # Both at month 3: an EXPLORER flare, NR at month 3.
+    together = patient(baseline={"renal": "A"},
+                       m3={"mucocutaneous": "B", "musculoskeletal": "B"})
+    row = classify_one(together, "explorer", method)
+    assert (row["response"], row["deciding_month"], row["reason"]) == (
+        "NR", 3, "NR: EXPLORER flare at month 3: new B scores in mucocutaneous and "
+        "musculoskeletal")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_explorer_pcr_one_b_must_not_be_new(method: str) -> None:
+    # Nephritis A and rash B at baseline; at month 6 the rash is still B (not
+    # a new score), the kidney C: PCR (b), one B.
+    kept_b = patient(baseline={"renal": "A", "mucocutaneous": "B"},
+                     m6={"mucocutaneous": "B"}, m9={"mucocutaneous": "B"})
+    row = classify_one(kept_b, "explorer", method)
+    assert (row["response"], row["reason"]) == (
+        "PCR", f"PCR: no A and one B, not a new score (mucocutaneous), {X_LIMITS}")
+    # A rash that was C at baseline and is B at month 6 is a new score: NR.
+    new_b = patient(baseline={"renal": "A", "mucocutaneous": "C"},
+                    m6={"mucocutaneous": "B"}, m9={"mucocutaneous": "B"})
+    row = classify_one(new_b, "explorer", method)
+    assert (row["response"], row["deciding_month"], row["reason"]) == (
+        "NR", 6, "NR: new B score in mucocutaneous at month 6; the one B allowed at week 24 "
+        "must not be a new score")
+    # The same rule at the month-9 check: quiet at month 6, a new B at month 9.
+    new_at_9 = patient(baseline={"renal": "A"}, m9={"mucocutaneous": "B"})
+    row = classify_one(new_at_9, "explorer", method)
+    assert (row["response"], row["deciding_month"], row["reason"]) == (
+        "NR", 9, "NR: new B score in mucocutaneous at month 9, so the response was not "
+        "maintained")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_explorer_pcr_c_any_number_of_baseline_a_at_b(method: str) -> None:
+    # Three systems A at baseline (rash, arthritis, nephritis), all B at
+    # months 6 and 9: PCR (c), however many.
+    three = {"mucocutaneous": "B", "musculoskeletal": "B", "renal": "B"}
+    all_a = patient(baseline=dict.fromkeys(three, "A"), m6=three, m9=three, m12=three)
+    row = classify_one(all_a, "explorer", method)
+    assert (row["response"], row["reason"]) == (
+        "PCR", "PCR: baseline A improved to B (mucocutaneous, musculoskeletal and renal) "
+        f"{X_LIMITS}".replace("mucocutaneous, musculoskeletal", "mucocutaneous and "
+                              "musculoskeletal"))
+    # If the arthritis was B (not A) at baseline, its B at month 6 is not
+    # covered by (c), and two or more B are not allowed: NR.
+    one_was_b = patient(baseline={"mucocutaneous": "A", "musculoskeletal": "B", "renal": "A"},
+                        m6=three, m9=three, m12=three)
+    row = classify_one(one_was_b, "explorer", method)
+    assert (row["response"], row["deciding_month"], row["reason"]) == (
+        "NR", 6, "NR: BILAG B in musculoskeletal at month 6; at most one B is allowed unless "
+        "each was A at baseline")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_explorer_flare_at_month_12_is_nr(method: str) -> None:
+    # A partial responder (kidney A improved to B and kept at B) with new
+    # cerebral lupus (A) at month 12: an EXPLORER flare after week 24 ends the
+    # response (Merrill 2011: "without subsequent flares over 52 weeks").
+    late_a = patient(baseline={"renal": "A"}, m3={"renal": "B"}, m6={"renal": "B"},
+                     m9={"renal": "B"}, m12={"renal": "B", "neurological": "A"})
+    row = classify_one(late_a, "explorer", method)
+    assert (row["response"], row["deciding_month"], row["reason"]) == (
+        "NR", 12, "NR: EXPLORER flare at month 12: new A score in neurological")
+    assert relapse_of(row) is None
+    # Quiet at months 6 and 9, two new B at month 12: NR as well.
+    late_bb = patient(baseline={"renal": "A"}, m12={"general": "B", "vasculitis": "B"})
+    row = classify_one(late_bb, "explorer", method)
+    assert (row["response"], row["deciding_month"]) == ("NR", 12)
+    # One new B at month 12 is not an EXPLORER flare: PCR (C or better at 6
+    # and 9, not at 12), with the relapse at month 12.
+    late_b = patient(baseline={"renal": "A"}, m12={"general": "B"})
+    row = classify_one(late_b, "explorer", method)
+    assert (row["response"], row["reason"], relapse_of(row)) == ("PCR", X_PCR_C, 12)

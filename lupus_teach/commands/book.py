@@ -1,4 +1,7 @@
-"""``lupus-teach book build [--clean]``: build the course website.
+"""``lupus-teach book build [--edition student|instructor] [--root DIR] [--clean]``.
+
+Build the course website; ``lupus-teach book pdf`` prints the student edition
+to one PDF.
 
 Examples
 --------
@@ -6,13 +9,14 @@ Examples
 >>> parser = argparse.ArgumentParser(prog="lupus-teach")
 >>> register(parser.add_subparsers(dest="command"))
 >>> args = parser.parse_args(["book", "build", "--clean"])
->>> args.clean, args.handler is _cmd_build
-(True, True)
+>>> args.clean, args.handler is _cmd_build, args.edition
+(True, True, 'student')
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 ORDER = 60
 
@@ -20,7 +24,8 @@ ORDER = 60
 def _cmd_build(args: argparse.Namespace) -> int:
     from lupus_teach.book import build, build_summary
 
-    result = build(clean=args.clean, echo=not args.quiet)
+    result = build(clean=args.clean, echo=not args.quiet, root=args.root,
+                   edition=args.edition)
     print(build_summary(result))
     return 0
 
@@ -52,6 +57,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     build.add_argument(
         "--quiet", action="store_true", help="do not echo the build's output"
+    )
+    build.add_argument(
+        "--edition",
+        choices=["student", "instructor"],
+        default="student",
+        help="student (default): no exercise solutions anywhere, into book/_build/html; "
+        "instructor: solutions folded under each question, into "
+        "book/_instructor/_build/html",
+    )
+    build.add_argument(
+        "--root",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the lupus-teach checkout to build (default: the one this package runs from)",
     )
     build.set_defaults(handler=_cmd_build)
     book.set_defaults(handler=lambda args: _cmd_help(book))

@@ -131,7 +131,7 @@ def scores_by_scheme(
     """
     version = _version(index)
     return {
-        name: global_score(grades, name)
+        name: global_score(grades, name, fill="E")
         for name, scheme in SCHEMES.items()
         if scheme.index is version
     }

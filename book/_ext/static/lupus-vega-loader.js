@@ -17,6 +17,19 @@
     container.appendChild(p);
   }
 
+  // A chart wider than the column scrolls sideways; say so and let the
+  // keyboard scroll it (the container becomes focusable).
+  function markWide(container) {
+    if (container.scrollWidth > container.clientWidth + 2) {
+      container.classList.add("lupus-wide");
+      container.setAttribute("tabindex", "0");
+      var note = document.createElement("p");
+      note.className = "lupus-wide-note";
+      note.textContent = "This chart is wider than the page: scroll it sideways.";
+      container.parentNode.insertBefore(note, container);
+    }
+  }
+
   function drawAll() {
     var charts = document.querySelectorAll("div.lupus-vega-chart");
     charts.forEach(function (container) {
@@ -37,7 +50,14 @@
         showError(container, "its specification is not valid JSON.");
         throw err;
       }
-      window.vegaEmbed(target, spec, OPTIONS).then(function () {
+      var options = Object.assign({}, OPTIONS, (spec.usermeta || {}).embedOptions || {});
+      if (container.dataset.fileName) { options.downloadFileName = container.dataset.fileName; }
+      window.vegaEmbed(target, spec, options).then(function (result) {
+        markWide(container);
+        // The export menu's <summary> gets a name screen readers can announce.
+        container.querySelectorAll("details > summary").forEach(function (s) {
+          if (!s.getAttribute("aria-label")) { s.setAttribute("aria-label", "Export the chart"); }
+        });
         container.dataset.lupusDrawn = "done";
       }).catch(function (err) {
         container.dataset.lupusDrawn = "error";
