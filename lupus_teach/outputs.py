@@ -278,7 +278,8 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         if isinstance(column.dtype, pd.CategoricalDtype):
             column = column.astype(object)
-        out.isetitem(position, column.map(_safe_cell, na_action="ignore"))
+        out.isetitem(position, pd.Series([_safe_cell(v) for v in column], index=out.index,
+                                         dtype=object))
     out.columns = [_safe_cell(c) for c in out.columns]
     return out
 
@@ -301,8 +302,24 @@ def write_csv(
     "id\\n'+cmd\\n"
     """
     to_csv.setdefault("index", False)
-    text = spreadsheet_safe(frame).to_csv(None, **to_csv)
+    safe = spreadsheet_safe(frame)
+    if "\r" not in to_csv.get("lineterminator", "\n") and _any_text_with(safe, "\r"):
+        # pandas quotes a cell holding a line ending only if it is part of the
+        # line terminator: a lone carriage return would split the row otherwise
+        to_csv["lineterminator"] = "\r\n"
+    text = safe.to_csv(None, **to_csv)
     return write_text(path, text, inputs=inputs, force=force, make_parents=make_parents)
+
+
+def _any_text_with(frame: pd.DataFrame, char: str) -> bool:
+    """True when a text cell or a column name holds ``char`` (vectorised per column)."""
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if column.dtype == object and column.map(type).eq(str).any():
+            text = column[column.map(type).eq(str)].astype(str)
+            if text.str.contains(char, regex=False).any():
+                return True
+    return any(isinstance(c, str) and char in c for c in frame.columns)
 
 
 @contextlib.contextmanager

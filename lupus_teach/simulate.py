@@ -913,9 +913,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Simulate and write a cohort from parsed arguments; print where it went."""
-    cohort = simulate_cohort(args.seed)
+    from lupus_teach.outputs import check_output_path
+
     paths = cohort_paths(args.output)
-    _write(cohort, paths, overwrite=getattr(args, "force", False))
+    force = getattr(args, "force", False)
+    for path in paths.values():  # refuse before the work
+        check_output_path(path, force=force)
+    cohort = simulate_cohort(args.seed)
+    _write(cohort, paths, overwrite=force)
     shown = ", ".join(inert(p) for p in paths.values())
     print(f"SIMULATED cohort (seed {args.seed}; consistent with the published summaries, "
           f"not the trial's patient records): {shown}", file=sys.stderr)
