@@ -60,38 +60,44 @@ __all__ = [
     "marker_trajectory",
     "response_bar",
     "rtm_scatter",
+    "sledai_trajectory",
     "survival_curve",
     "transition_heatmap",
 ]
 
-#: Colour of each BILAG grade: ColorBrewer's 5-class YlOrBr, reversed, so the
-#: most severe grade is darkest (A dark red-brown ... E very light yellow).
-#: Sequential, print-friendly and safe for the common colour-vision deficiencies.
+#: Colour of each BILAG grade: the dark half of ColorBrewer's YlOrBr (A darkest,
+#: then lighter in steps) ending in a grey-brown for E, so that every grade has
+#: at least 3:1 contrast against the white chart background (WCAG 1.4.11 for
+#: graphics; the lighter YlOrBr yellows were 1.0-2.1:1). Ordered by lightness,
+#: so it reads in print and with the common colour-vision deficiencies.
 GRADE_COLOURS: dict[str, str] = {
-    "A": "#993404",
-    "B": "#d95f0e",
-    "C": "#fe9929",
-    "D": "#fed98e",
-    "E": "#ffffd4",
+    "A": "#662506",  # 11.5:1 on white
+    "B": "#993404",  # 7.4:1
+    "C": "#cc4c02",  # 4.6:1
+    "D": "#d86a0c",  # 3.5:1
+    "E": "#a3906e",  # 3.1:1
 }
 
-#: Letter colour on top of each grade's cell, chosen for contrast.
-_GRADE_TEXT_COLOURS: dict[str, str] = {"A": "white", "B": "white", "C": "black", "D": "black",
+#: Letter colour on top of each grade's cell, chosen for contrast (at least 4.5:1).
+_GRADE_TEXT_COLOURS: dict[str, str] = {"A": "white", "B": "white", "C": "white", "D": "black",
                                        "E": "black"}
 
 #: The Okabe-Ito palette (Okabe & Ito 2008), distinguishable with any common
-#: colour-vision deficiency; used for categories.
+#: colour-vision deficiency; used for categories. The three light colours
+#: (orange, sky blue, yellow: 1.3-2.3:1 on white) are replaced by darker shades
+#: of the same hues, so every colour has at least 3:1 contrast against the
+#: white chart background (WCAG 1.4.11).
 OKABE_ITO: tuple[str, ...] = (
-    "#0072B2",  # blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
-    "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
-    "#D55E00",  # vermillion
-    "#F0E442",  # yellow
+    "#0072B2",  # blue, 5.2:1
+    "#AD6800",  # orange (darkened), 4.4:1
+    "#009E73",  # bluish green, 3.4:1
+    "#CC79A7",  # reddish purple, 3.1:1
+    "#2C7FB8",  # sky blue (darkened), 4.4:1
+    "#D55E00",  # vermillion, 3.9:1
+    "#8A7A00",  # yellow (darkened to olive), 4.3:1
     "#000000",  # black
 )
-_GREY = "#999999"
+_GREY = "#767676"  # 4.5:1
 
 #: Title of every month axis.
 MONTH_TITLE = "Month since first infusion"
@@ -882,3 +888,117 @@ def rtm_scatter(
         "no change."
     )
     return _finish(chart, title or default_title, description)
+
+
+# --------------------------------------------------------------------------
+# SLEDAI-2K trajectory (composite endpoints)
+# --------------------------------------------------------------------------
+
+
+def sledai_trajectory(
+    visits: pd.DataFrame,
+    groups: pd.Series | None = None,
+    show_individuals: bool = True,
+    title: str | None = None,
+) -> alt.LayerChart:
+    """SLEDAI-2K total over time: mean with its 95% confidence interval, and each patient.
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        A BILAG table with a ``sledai`` column, or the 24 ``sledai_<descriptor>``
+        columns (:mod:`lupus_teach.sledai`), one value per visit repeated on
+        every system's row; ``patient_id`` and ``month`` (months since the
+        first infusion) as in :func:`lupus_teach.visits.read_visits`.
+    groups : pandas.Series, optional
+        A label per patient (index ``patient_id``), for example each
+        patient's SRI-4 response: one mean line per group, in the Okabe-Ito
+        palette.
+    show_individuals : bool
+        Also draw a faint line per patient.
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    altair.LayerChart
+
+    Raises
+    ------
+    DataValidationError
+        If the table has neither ``sledai`` nor descriptor columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> visits = pd.DataFrame({"patient_id": ["p1", "p1", "p2", "p2"], "month": [0, 12, 0, 12],
+    ...                        "sledai": [12, 4, 10, 9]})
+    >>> chart = sledai_trajectory(visits)
+    >>> chart.to_dict()["layer"][-1]["encoding"]["y"]["title"]
+    'SLEDAI-2K (points, 0-105)'
+    >>> print(chart_description(chart)[:76])
+    Line chart of the SLEDAI-2K total (points, 0-105) in 2 patients from month 0
+    """
+    from lupus_teach.sledai import descriptor_columns, visit_activity
+
+    if "sledai" not in visits.columns and not descriptor_columns(visits.columns):
+        _require_columns(visits, ["sledai"], "SLEDAI-2K chart")
+    rows = visit_activity(visits).dropna(subset=["sledai"])
+    if rows.empty:
+        raise stats.NotEnoughDataError("the table has no SLEDAI-2K totals to draw.")
+    rows["patient_id"] = rows["patient_id"].astype(str)
+    rows["month"] = rows["month"].astype(float)
+    if groups is not None:
+        labels = groups.copy()
+        labels.index = labels.index.astype(str)
+        rows["group"] = rows["patient_id"].map(labels).fillna("no label").astype(str)
+    else:
+        rows["group"] = "all patients"
+    parts = []
+    for (group, month), values in rows.groupby(["group", "month"], sort=True)["sledai"]:
+        n = int(values.count())
+        mean = float(values.mean())
+        sd = float(values.std()) if n > 1 else 0.0
+        half = float(sps.t.ppf(0.975, n - 1) * sd / np.sqrt(n)) if n > 1 else 0.0
+        parts.append((group, month, n, mean, mean - half, mean + half))
+    summary = pd.DataFrame(parts, columns=["group", "month", "n", "mean", "lower", "upper"])
+    order = list(dict.fromkeys(summary["group"]))
+    colour = alt.Color("group:N", title="Patients", sort=order,
+                       scale=alt.Scale(domain=order, range=list(OKABE_ITO[:len(order)])),
+                       legend=None if groups is None else alt.Legend())
+    y_title = "SLEDAI-2K (points, 0-105)"
+    x = alt.X("month:Q", title=MONTH_TITLE, axis=alt.Axis(tickMinStep=1))
+    layers = []
+    if show_individuals:
+        layers.append(alt.Chart(_inline(rows[["patient_id", "month", "sledai"]])).mark_line(
+            color=_GREY, opacity=0.3, strokeWidth=1).encode(
+            x=x, y=alt.Y("sledai:Q", title=y_title), detail="patient_id:N",
+            tooltip=[alt.Tooltip("patient_id:N", title="Patient"),
+                     alt.Tooltip("month:Q", title="Month"),
+                     alt.Tooltip("sledai:Q", title="SLEDAI-2K (points)")]))
+    base = alt.Chart(_inline(summary))
+    layers.append(base.mark_area(opacity=0.15).encode(
+        x=x, y=alt.Y("lower:Q", title=y_title), y2="upper:Q", color=colour))
+    layers.append(base.mark_line(strokeWidth=3, point=True).encode(
+        x=x, y=alt.Y("mean:Q", title=y_title), color=colour,
+        tooltip=[alt.Tooltip("group:N", title="Patients"), alt.Tooltip("month:Q", title="Month"),
+                 alt.Tooltip("n:Q", title="Patients (n)"),
+                 alt.Tooltip("mean:Q", title="Mean (points)", format=".1f")]))
+    chart = alt.layer(*layers).properties(width=380, height=260)
+    sentences = []
+    for group in order:
+        mine = summary[summary["group"] == group]
+        first, last = mine.iloc[0], mine.iloc[-1]
+        who = "" if groups is None else f"{group}: "
+        sentences.append(
+            f"{who}mean {_fmt(first['mean'])} at month {_fmt_month(first['month'])} and "
+            f"{_fmt(last['mean'])} at month {_fmt_month(last['month'])}")
+    months = summary["month"]
+    individuals = " Faint grey lines are individual patients." if show_individuals else ""
+    description = (
+        f"Line chart of the SLEDAI-2K total (points, 0-105) in {rows['patient_id'].nunique()} "
+        f"patients from month {_fmt_month(months.min())} to month {_fmt_month(months.max())}. "
+        f"Thick lines are means with shaded 95% confidence intervals; "
+        + "; ".join(sentences) + "." + individuals
+    )
+    return _finish(chart, title or "SLEDAI-2K over time (mean, 95% CI)", description)
