@@ -35,12 +35,16 @@ import numbers
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from lupus_teach.errors import LupusTeachError
 
 __all__ = [
+    "Feedback",
+    "FeedbackSummary",
+    "NotAnswered",
     "WrongAnswer",
     "check_choice",
     "check_equal",
@@ -69,6 +73,14 @@ class WrongAnswer(AssertionError):
     """A wrong answer; the message says what to reconsider."""
 
 
+class NotAnswered(WrongAnswer):
+    """The answer is still the placeholder ``...`` (or a function body still ``...``).
+
+    The feedback shows one quiet line ("q2: not answered yet") instead of a
+    failure; the grade counts it as not passed.
+    """
+
+
 def _feedback(func: Callable[P, R]) -> Callable[P, R]:
     """Re-raise a check's :class:`WrongAnswer` from one short frame.
 
@@ -80,8 +92,8 @@ def _feedback(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except WrongAnswer as err:
-            message = str(err)
-        raise WrongAnswer(message) from None
+            kind, message = type(err), str(err)
+        raise kind(message) from None
 
     return wrapper
 
@@ -101,8 +113,7 @@ def _shown(value: object) -> str:
 
 def _require_answered(value: object, name: str) -> None:
     if value is Ellipsis:
-        raise WrongAnswer(f"{name} is still `...`: replace the `...` with your answer and run "
-                          "the cell again.")
+        raise NotAnswered(f"{name} is still `...`")
     if value is None:
         raise WrongAnswer(f"{name} is None: did the cell end with print() or a function that "
                           "returns nothing? Assign the value itself.")
@@ -345,6 +356,8 @@ def check_function(
     if not callable(func):
         raise WrongAnswer(f"{name} should be a function (def {name}(...): ...), got "
                           f"{_shown(func)}.")
+    if _is_stub(func):
+        raise NotAnswered(f"{name} still has `...` as its body")
     for args, expected, hint in cases:
         shown = ", ".join(r if len(r := repr(a)) <= 40 else r[:37] + "..." for a in args)
         try:
@@ -355,6 +368,15 @@ def check_function(
             check_equal(value, expected, hint)  # type: ignore[arg-type]
         except WrongAnswer as err:
             raise WrongAnswer(f"{name}({shown}) returned {value!r}: {err}") from None
+
+
+def _stub() -> None: ...
+
+
+def _is_stub(func: object) -> bool:
+    """Whether ``func``'s body is only ``...`` (or ``pass``), as in a student version."""
+    code = getattr(func, "__code__", None)
+    return code is not None and code.co_code == _stub.__code__.co_code
 
 
 # --------------------------------------------------------------------------
@@ -503,7 +525,7 @@ def _answer_mapping(answer: object) -> dict[str, str]:
     out = {}
     for pid, value in answer.items():
         if value is Ellipsis:
-            raise WrongAnswer(f"{pid} is still `...`: replace it with 'MCR', 'PCR' or 'NR'.")
+            raise NotAnswered(f"{pid} is still `...`")
         if not isinstance(value, str):
             raise WrongAnswer(f"{pid}: expected a category as text such as 'MCR', got "
                               f"{_shown(value)}.")
@@ -582,7 +604,8 @@ def check_response(
     result = classify_response(table, chosen)
     valid = [c.value for c in chosen.categories]
     expected = dict(zip(result["patient_id"].astype(str), result["response"], strict=True))
-    reasons = dict(zip(result["patient_id"].astype(str), result["reason"], strict=True))
+    deciding = dict(zip(result["patient_id"].astype(str), result["deciding_month"],
+                        strict=True)) if "deciding_month" in result else {}
     missing = [p for p in expected if p not in given]
     if missing:
         raise WrongAnswer(f"your answer has no category for {', '.join(missing)}; classify "
@@ -602,7 +625,12 @@ def check_response(
         if match == "MCR" and chosen.name == "wang2014":
             why = _why_not_mcr(_history(table, pid))
         if why is None:
-            why = f"the rule that decides this patient is '{reasons[pid]}'"
+            # the library's reason names the right category: say where to look instead
+            month = deciding.get(pid)
+            when = f" (the visit that decides it is at month {_month_text(month)})" \
+                if month is not None and month == month else ""
+            why = (f"go through {pid}'s visits again against the {chosen.name} rules, the "
+                   f"strictest first{when}")
         raise WrongAnswer(f"{pid}: {category!r} is not right: {why}.")
 
 
@@ -692,6 +720,252 @@ def check_interval(
 
 
 # --------------------------------------------------------------------------
+# Feedback in the student notebook
+# --------------------------------------------------------------------------
+
+#: Colours of the feedback blocks (Okabe-Ito orange and bluish green; grey for "not yet").
+_WRONG_COLOUR, _RIGHT_COLOUR, _QUIET_COLOUR = "#E69F00", "#009E73", "#666666"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What a student sees after ``grader.check("q2")``: one line, or one short block.
+
+    ``status`` is ``"right"``, ``"wrong"`` or ``"unanswered"``. The text never
+    contains a traceback, the check's code or the expected value: only the
+    question, what is wrong (the message of :class:`WrongAnswer`, written for
+    each option and check) and the hint of the check (its Otter
+    ``failure_message``).
+
+    Examples
+    --------
+    >>> print(Feedback("q2", "unanswered", "score_931 is still `...`"))
+    q2: not answered yet (replace the `...`, then run this cell again)
+    >>> print(Feedback("q1", "wrong", "A is not right: E means never involved.", "See lesson 2."))
+    q1: not right yet
+      A is not right: E means never involved.
+      Hint: See lesson 2.
+    >>> print(Feedback("q1", "right"))
+    q1: ✓ passes the checks
+    """
+
+    question: str
+    status: str
+    message: str = ""
+    hint: str = ""
+
+    @property
+    def passed(self) -> bool:
+        """Whether every check of the question passed."""
+        return self.status == "right"
+
+    def __str__(self) -> str:
+        if self.status == "right":
+            return f"{self.question}: ✓ passes the checks"
+        if self.status == "unanswered":
+            return f"{self.question}: not answered yet{self._why()}"
+        lines = [f"{self.question}: not right yet"]
+        if self.message:
+            lines.append(f"  {self.message}")
+        if self.hint:
+            lines.append(f"  Hint: {self.hint}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _why(self) -> str:
+        if not self.message:
+            return ""
+        if "`...`" in self.message:
+            return " (replace the `...`, then run this cell again)"
+        return f" ({self.message})"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        if self.status == "right":
+            return (f'<p style="margin:0.2em 0"><span style="color:{_RIGHT_COLOUR}">✓</span> '
+                    f"<strong>{escape(self.question)}</strong>: passes the checks</p>")
+        if self.status == "unanswered":
+            return (f'<p style="margin:0.2em 0;color:{_QUIET_COLOUR}">'
+                    f"{escape(self.question)}: not answered yet{escape(self._why())}</p>")
+        parts = [f"<strong>{escape(self.question)}: not right yet</strong>"]
+        if self.message:
+            parts.append(escape(self.message))
+        if self.hint:
+            parts.append(f"<em>Hint:</em> {escape(self.hint)}")
+        return (f'<div role="status" style="border-left:4px solid {_WRONG_COLOUR};'
+                f'padding:0.3em 0.8em;margin:0.3em 0">' + "<br>".join(parts) + "</div>")
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    """The feedback of ``grader.check_all()``: one line per question, then a count.
+
+    Examples
+    --------
+    >>> print(FeedbackSummary((Feedback("q1", "right"), Feedback("q2", "unanswered"))))
+    q1: ✓ passes the checks
+    q2: not answered yet
+    1 of 2 questions pass the checks in this notebook; more checks run when your work is graded.
+    """
+
+    items: tuple[Feedback, ...]
+
+    def _count(self) -> str:
+        passed = sum(f.passed for f in self.items)
+        return (f"{passed} of {len(self.items)} questions pass the checks in this notebook; "
+                "more checks run when your work is graded.")
+
+    def __str__(self) -> str:
+        return "\n".join([*(str(f) for f in self.items), self._count()])
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        return "".join(f._repr_html_() for f in self.items) + f"<p>{escape(self._count())}</p>"
+
+
+def _exception_text(message: str) -> tuple[str, str]:
+    r"""``(exception name, message)`` of a failed Otter test case's result text.
+
+    Works for exception-based test files ("Error at line 3 in test q1: ...
+    WrongAnswer: ...") and for OK-format doctest transcripts ("Traceback (most
+    recent call last): ... lupus_teach.exercises.WrongAnswer: ..."); returns
+    ``("", "")`` when no exception is found (a check that printed something).
+
+    Examples
+    --------
+    >>> _exception_text("❌ Test case failed\nError at line 3 in test q1:\n  check(x)\n"
+    ...                 "WrongAnswer: A is not right: no.")
+    ('WrongAnswer', 'A is not right: no.')
+    >>> _exception_text("Exception raised:\n    Traceback (most recent call last):\n"
+    ...                 "      File 'x', line 1\n"
+    ...                 "    lupus_teach.exercises.NotAnswered: still ...\n")
+    ('NotAnswered', 'still ...')
+    """
+    lines = message.splitlines()
+    start = next((i for i, line in enumerate(lines)
+                  if line.strip() == "Traceback (most recent call last):"), None)
+    if start is not None:  # doctest transcript
+        base = len(lines[start]) - len(lines[start].lstrip())
+        body = []
+        for line in lines[start + 1:]:
+            depth = len(line) - len(line.lstrip())
+            if line.strip().startswith("*****") or (body and depth < base):
+                break
+            if not body and (depth > base or not line.strip()):
+                continue  # a frame of the traceback
+            body.append(line[base:])
+        text = "\n".join(body).strip()
+    else:
+        header = next((i for i, line in enumerate(lines) if line.startswith("Error at line ")),
+                      None)
+        if header is None:
+            return "", ""
+        rest = lines[header + 1:]
+        while rest and rest[0].startswith("  "):
+            rest = rest[1:]
+        text = "\n".join(rest).strip()
+    kind, _, said = text.partition(": ")
+    if not kind or " " in kind:
+        return "", ""
+    return kind.rsplit(".", 1)[-1], said.strip()
+
+
+def feedback(result: Any, env: Mapping[str, Any] | None = None) -> Feedback:
+    """Turn Otter's result for one question (a ``TestFile``) into :class:`Feedback`.
+
+    The first failed check decides: :class:`NotAnswered`, or a name the check
+    needs that is not defined yet, is "not answered"; :class:`WrongAnswer`
+    shows its message and the check's ``failure_message`` as a hint; any
+    other error names the error type only.
+    """
+    name = str(result.name)
+    failed = [r for r in result.test_case_results if not r.passed]
+    if not failed:
+        return Feedback(name, "right")
+    first = failed[0]
+    missing = _missing_names(first.test_case.body, env)
+    if missing:
+        return Feedback(name, "unanswered", f"run the cell that defines `{missing[0]}` first")
+    kind, said = _exception_text(first.message or "")
+    hint = first.test_case.failure_message or ""
+    if kind == "NotAnswered":
+        return Feedback(name, "unanswered", said)
+    if kind == "NameError":
+        match = re.search(r"name '(\w+)' is not defined", said)
+        what = f"`{match.group(1)}`" if match else "your answer"
+        return Feedback(name, "unanswered", f"run the cell that defines {what} first")
+    if kind in ("WrongAnswer", "AssertionError") and said:
+        return Feedback(name, "wrong", said, hint)
+    if kind:
+        return Feedback(name, "wrong", f"your answer made the check fail with a {kind}: {said}",
+                        hint)
+    return Feedback(name, "wrong", "the check printed something unexpected; run the cells "
+                    "from the top and try again.", hint)
+
+
+def _missing_names(body: object, env: Mapping[str, Any] | None) -> list[str]:
+    """Arguments of an exception-based check that are not defined in ``env``."""
+    if env is None or not hasattr(body, "_get_func_params"):
+        return []
+    return [n for n in body._get_func_params() if n != "env" and n not in env]
+
+
+def _grader_class() -> type:
+    """:class:`Grader`, built on first use (importing Otter takes a few seconds)."""
+    global _GRADER
+    if _GRADER is not None:
+        return _GRADER
+    import inspect
+
+    import otter
+    from otter.check.utils import list_available_tests
+
+    class Grader(otter.Notebook):
+        """Otter's notebook grader, with short feedback instead of Otter's test transcript.
+
+        ``check`` runs Otter's check (logged, tracked and graded exactly as
+        Otter does) and returns :class:`Feedback`; ``check_all`` returns a
+        :class:`FeedbackSummary`. Release puts ``grader = Grader(...)`` in the
+        student notebook in place of ``otter.Notebook(...)``.
+        """
+
+        def check(self, question: str, global_env: dict[str, Any] | None = None) -> Any:
+            if global_env is None:
+                frame = inspect.currentframe()
+                global_env = frame.f_back.f_globals if frame and frame.f_back else {}
+            result = super().check(question, global_env)
+            return feedback(result, global_env)
+
+        def check_all(self) -> Any:
+            if type(self)._grading_mode:
+                return None
+            frame = inspect.currentframe()
+            env = frame.f_back.f_globals if frame and frame.f_back else {}
+            tests = list_available_tests(self._tests_dir, self._nbmeta_config)
+            return FeedbackSummary(tuple(self.check(t, env) for t in tests))
+
+    Grader.__module__ = __name__
+    _GRADER = Grader
+    return Grader
+
+
+_GRADER: type | None = None
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Grader":
+        return _grader_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# --------------------------------------------------------------------------
 # Release
 # --------------------------------------------------------------------------
 
@@ -717,6 +991,8 @@ def release(
     masters: Iterable[str | os.PathLike[str]] | None = None,
     *,
     run_tests: bool = True,
+    ship_package: bool = True,
+    force: bool = False,
 ) -> list[Path]:
     """Generate the student and autograder versions of exercise masters with Otter Assign.
 
@@ -726,13 +1002,19 @@ def release(
         Output directory; each set goes to ``out_dir/<set>/student/`` (the
         notebook to hand out: solutions removed, public checks kept) and
         ``out_dir/<set>/autograder/`` (solutions, all checks, grading zip).
-        An existing set directory is replaced.
+        An existing set directory is replaced only with ``force=True``; a
+        folder holding a master is never replaced.
     masters : paths, optional
         The masters to release (default: every ``exercises/NN_*.ipynb``).
     run_tests : bool
         Let Otter run every check, hidden ones included, against the
         solutions and fail if one does not pass (default). Runs offline,
         without Docker.
+    ship_package : bool
+        Put a wheel of lupus-teach in each autograder zip (see
+        :func:`finish_release`).
+    force : bool
+        Replace set directories that exist (``--force``).
 
     Returns
     -------
@@ -743,10 +1025,13 @@ def release(
     ------
     ReleaseError
         If Otter Assign fails on a master (the message names it).
+    OutputRefusedError
+        If a set directory exists and ``force`` is false (nothing is released).
     """
     import logging
-    import shutil
     import warnings
+
+    from lupus_teach.outputs import check_output_path, replace_directory
 
     chosen = [Path(m).resolve() for m in masters] if masters is not None else _masters_default()
     if not chosen:
@@ -758,28 +1043,147 @@ def release(
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", PendingDeprecationWarning)
         from otter.assign import main as otter_assign
+    for master in chosen:  # refuse before releasing anything
+        check_output_path(out / master.stem, inputs=[*chosen, EXERCISES_DIR], force=force,
+                          directory=True)
     written = []
     for master in chosen:
         if not master.is_file():
             raise ReleaseError(f"{master}: no such exercise master")
         target = out / master.stem
-        if target.exists():
-            shutil.rmtree(target)
         previous = logging.getLogger("otter").level
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)
-                otter_assign(str(master), str(target), no_run_tests=not run_tests, no_pdfs=True)
-        except Exception as err:
-            raise ReleaseError(f"{master.name}: Otter Assign failed: {err}") from err
-        finally:
-            logging.getLogger("otter").setLevel(previous)
+        # built in a temporary folder, moved into place when complete (lupus_teach.outputs)
+        with replace_directory(target, inputs=[*chosen, EXERCISES_DIR], force=force) as work:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    otter_assign(str(master), str(work), no_run_tests=not run_tests,
+                                 no_pdfs=True)
+            except Exception as err:
+                raise ReleaseError(f"{master.name}: Otter Assign failed: {err}") from err
+            finally:
+                logging.getLogger("otter").setLevel(previous)
+            finish_release(work, master.stem, ship_package=ship_package)
         written.append(target)
     return written
 
 
 def _masters_default() -> list[Path]:
     return masters()
+
+
+#: The init cell of a released student notebook: Otter's grader with short feedback.
+STUDENT_INIT_CELL = (
+    "# Initialize the checks (Otter-Grader, with short feedback from lupus-teach)\n"
+    "from lupus_teach.exercises import Grader\n\n"
+    'grader = Grader("{notebook}")'
+)
+
+
+def finish_release(set_dir: str | os.PathLike[str], name: str, *, ship_package: bool = True
+                   ) -> None:
+    """Adapt what Otter Assign wrote for one set: student init cell, autograder environment.
+
+    * In ``student/<name>.ipynb`` the init cell ``grader = otter.Notebook(...)``
+      becomes ``grader = Grader(...)`` (:class:`Grader`, a subclass of
+      ``otter.Notebook``): every check is Otter's, only the display is short.
+    * In the autograder zip, the environment asks for Python 3.11, and
+      ``setup.sh`` installs lupus-teach into Otter's grading environment from a
+      wheel carried inside the zip (``ship_package``), so that Otter's own
+      container grading (``otter grade``, Gradescope) can import the checks.
+      Without a source tree to build the wheel from (lupus-teach installed from
+      a wheel itself), the environment names ``lupus-teach==<version>``.
+    """
+    import nbformat
+
+    folder = Path(set_dir)
+    student = folder / "student" / f"{name}.ipynb"
+    nb = nbformat.read(student, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "otter.Notebook(" in cell.source:
+            cell.source = STUDENT_INIT_CELL.format(notebook=f"{name}.ipynb")
+            break
+    nbformat.write(nb, student)
+    for archive in (folder / "autograder").glob("*-autograder_*.zip"):
+        _adapt_autograder_zip(archive, package_wheel() if ship_package else None)
+
+
+#: Python version of Otter's grading environment (that of the project).
+GRADING_PYTHON = "3.11"
+
+
+def _adapt_autograder_zip(archive: Path, wheel: Path | None) -> None:
+    """Pin Python and install lupus-teach in an Otter autograder zip (rewritten in place)."""
+    import base64
+    import zipfile
+
+    import yaml
+
+    from lupus_teach import __version__
+
+    with zipfile.ZipFile(archive) as zf:
+        infos = zf.infolist()
+        members = {info.filename: zf.read(info) for info in infos}
+    env = yaml.safe_load(members["environment.yml"].decode("utf-8"))
+    deps = env["dependencies"]
+    deps[:] = [f"python={GRADING_PYTHON}" if isinstance(d, str) and d.startswith("python=")
+               else d for d in deps]
+    if wheel is None:
+        for dep in deps:
+            if isinstance(dep, dict) and "pip" in dep:
+                dep["pip"].append(f"lupus-teach=={__version__}")
+    members["environment.yml"] = yaml.safe_dump(env, sort_keys=False).encode("utf-8")
+    if wheel is not None:
+        encoded = base64.encodebytes(wheel.read_bytes()).decode("ascii")
+        setup = members["setup.sh"].decode("utf-8").rstrip("\n")
+        members["setup.sh"] = (
+            f"{setup}\n\n"
+            "# lupus-teach (the checks import it), carried in this zip as a wheel\n"
+            f"base64 -d > /tmp/{wheel.name} <<'WHEEL'\n{encoded}WHEEL\n"
+            f"mamba run -n otter-env pip install /tmp/{wheel.name}\n"
+        ).encode()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for info in infos:
+            zf.writestr(info, members[info.filename])
+
+
+_WHEELS: dict[Path, Path] = {}
+
+
+def package_wheel() -> Path | None:
+    """A wheel of this lupus-teach, built once per process; ``None`` without a source tree.
+
+    Built with pip (``pip wheel --no-deps``) from a copy of the source, so
+    nothing is written into the repository; offline when the build backend is
+    already installed (``--no-build-isolation``).
+    """
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "pyproject.toml").is_file():
+        return None
+    if root in _WHEELS and _WHEELS[root].is_file():
+        return _WHEELS[root]
+    work = Path(tempfile.mkdtemp(prefix="lupus-teach-wheel-"))
+    source = work / "source"
+    shutil.copytree(root / "lupus_teach", source / "lupus_teach",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        if (root / name).is_file():
+            shutil.copy(root / name, source / name)
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"),
+               str(source)]
+    for extra in (["--no-build-isolation"], []):
+        done = subprocess.run(command + extra, cwd=work, capture_output=True, text=True)
+        wheels = sorted((work / "dist").glob("lupus_teach-*.whl"))
+        if done.returncode == 0 and wheels:
+            _WHEELS[root] = wheels[0]
+            return wheels[0]
+    raise ReleaseError(f"could not build a wheel of lupus-teach to put in the autograder zip: "
+                       f"{done.stderr.strip()[-500:]}")
 
 
 # --------------------------------------------------------------------------
