@@ -53,6 +53,8 @@ __all__ = [
     "CLASSIC_SYSTEMS",
     "SCHEMES",
     "SYSTEMS_2004",
+    "SYSTEM_ALIASES",
+    "SYSTEM_SYNONYMS",
     "Change",
     "FlareCategory",
     "Grade",
@@ -71,6 +73,7 @@ __all__ = [
     "normalise_system",
     "overall_grade",
     "parse_grade",
+    "suggest_system",
     "systems_for",
 ]
 
@@ -280,6 +283,76 @@ SYSTEM_ALIASES: dict[str, str] = {"hematological": "haematological"}
 _BY_INDEX = {IndexVersion.CLASSIC: CLASSIC_SYSTEMS, IndexVersion.BILAG2004: SYSTEMS_2004}
 _CLASSIC_NAMES = frozenset(s.name for s in CLASSIC_SYSTEMS)
 _NAMES_2004 = frozenset(s.name for s in SYSTEMS_2004)
+
+_NEURO = ("neurological", "neuropsychiatric")
+_CARDIO = ("cardiorespiratory", "cardiorespiratory")
+_HAEM = ("haematological", "haematological")
+#: Names people write for an organ system that are *not* accepted as they are: each maps
+#: to the system to suggest on a classic BILAG file and on a BILAG-2004 file (``None``
+#: when that version has no such system). A synonym only ever gives "did you mean";
+#: only :data:`SYSTEM_ALIASES` are read as the system itself.
+SYSTEM_SYNONYMS: dict[str, tuple[str | None, str | None]] = {
+    **dict.fromkeys(("cns", "neuro", "neurology", "neurologic", "nervous system",
+                     "neuropsych", "neuropsychiatry", "psychiatric", "neuropsychological",
+                     "neuro-psychiatric", "neuro psychiatric"), _NEURO),
+    "neurological": (None, "neuropsychiatric"),
+    "neuropsychiatric": ("neurological", None),
+    "constitutional": ("general", None),
+    "general": (None, "constitutional"),
+    **dict.fromkeys(("general/constitutional", "constitutional/general", "systemic",
+                     "constitutional symptoms", "general symptoms"),
+                    ("general", "constitutional")),
+    **dict.fromkeys(("skin", "mucosa", "mucosal", "cutaneous", "dermatological",
+                     "dermatology", "skin/mucosa", "skin and mucosa", "mucocutaneous skin",
+                     "muco-cutaneous", "mucocut"), ("mucocutaneous", "mucocutaneous")),
+    **dict.fromkeys(("kidney", "kidneys", "nephritis", "lupus nephritis", "nephrology",
+                     "renal system"), ("renal", "renal")),
+    **dict.fromkeys(("haematology", "hematology", "blood", "haem", "hem", "haematologic",
+                     "hematologic", "haematological system", "hematological system"), _HAEM),
+    **dict.fromkeys(("cardiovascular/respiratory", "cardiovascular and respiratory",
+                     "cardiovascular & respiratory", "cardiovascular", "respiratory",
+                     "cardiac", "heart", "lung", "lungs", "pulmonary", "cardiopulmonary",
+                     "cardio", "cardio-respiratory", "cardio respiratory", "cardio/resp",
+                     "cardioresp", "cardiorespiratory system"), _CARDIO),
+    **dict.fromkeys(("msk", "joints", "joint", "arthritis", "muscle", "muscles",
+                     "musculo-skeletal", "musculoskeletal system", "rheumatological"),
+                    ("musculoskeletal", "musculoskeletal")),
+    **dict.fromkeys(("vasculitic", "vascular", "vasculitides", "vasculitis system"),
+                    ("vasculitis", None)),
+    **dict.fromkeys(("gi", "gastro", "gut", "abdominal", "gastroenterology",
+                     "gastro-intestinal", "gastroenterological", "bowel"),
+                    (None, "gastrointestinal")),
+    **dict.fromkeys(("eye", "eyes", "ocular", "ophthalmology", "ophthalmological",
+                     "ophthalmologic", "ophtalmic", "vision", "visual"), (None, "ophthalmic")),
+}
+
+
+def suggest_system(name: object, index: IndexVersion | str) -> str | None:
+    """The system to suggest ("did you mean ...?") for a name that is not one, or None.
+
+    Looks the name up in :data:`SYSTEM_SYNONYMS` (forgiving case and spaces),
+    then falls back to a close spelling of one of the index's system names
+    (:func:`difflib.get_close_matches`, standard library). Nothing is ever
+    accepted here: the caller only shows the suggestion.
+
+    Examples
+    --------
+    >>> suggest_system("CNS", "classic"), suggest_system("CNS", "2004")
+    ('neurological', 'neuropsychiatric')
+    >>> suggest_system("Haematology", "classic"), suggest_system("constitutional", "classic")
+    ('haematological', 'general')
+    >>> suggest_system("renall", "2004"), suggest_system("pancreas", "classic") is None
+    ('renal', True)
+    """
+    import difflib
+
+    version = _as_index(index)
+    text = " ".join(str(name).strip().lower().replace("_", " ").split())
+    if text in SYSTEM_SYNONYMS:
+        return SYSTEM_SYNONYMS[text][0 if version is IndexVersion.CLASSIC else 1]
+    names = [s.name for s in _BY_INDEX[version]]
+    close = difflib.get_close_matches(text, names, n=1, cutoff=0.8)
+    return close[0] if close else None
 
 
 def _as_index(index: IndexVersion | str) -> IndexVersion:
