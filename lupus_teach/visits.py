@@ -1047,7 +1047,9 @@ def _id_spelling_problems(out: _Collector, codes: np.ndarray, raw: np.ndarray,
         return
     first_of_key: dict[int, int] = {}
     later: list[int] = []  # codes (in order of first appearance) spelt differently
-    for code in range(len(raw)):
+    first_row = _first_positions(codes, len(raw))
+    involved = np.flatnonzero(np.isin(key_codes, conflicting) & (first_row >= 0))
+    for code in involved[np.argsort(first_row[involved], kind="stable")]:
         key = int(key_codes[code])
         if forms[key] > 1 and keys[key] != "":
             if key in first_of_key:
@@ -1057,7 +1059,7 @@ def _id_spelling_problems(out: _Collector, codes: np.ndarray, raw: np.ndarray,
     rows: list[tuple[int, int]] = []
     for code in later[:MAX_PROBLEMS_PER_KIND]:
         reference = first_of_key[int(key_codes[code])]
-        rows.append((int(np.argmax(codes == code)), int(np.argmax(codes == reference))))
+        rows.append((int(first_row[code]), int(first_row[reference])))
     for pos, ref_pos in rows:
         code, reference = codes[pos], codes[ref_pos]
         out.add("patient_id_spelling", out.row(pos), "patient_id", str(raw[code]),
