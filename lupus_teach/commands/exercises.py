@@ -20,7 +20,7 @@ def _release(args: argparse.Namespace) -> int:
 
             raise UnknownNameError("exercise set", unknown[0], [p.stem for p in masters()])
         chosen = [available[name] for name in args.only]
-    written = release(args.out, chosen, run_tests=not args.no_run_tests)
+    written = release(args.out, chosen, run_tests=not args.no_run_tests, force=args.force)
     for path in written:
         print(f"{path.name}: {path / 'student'} (hand out), {path / 'autograder'} (keep)",
               file=sys.stderr)
@@ -48,6 +48,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                          help=f"output directory (default: {DEFAULT_RELEASE_DIR})")
     release.add_argument("--only", nargs="+", metavar="SET",
                          help="release only these sets, by number or name (e.g. 02 03)")
+    release.add_argument("--force", action="store_true",
+                         help="replace set folders that exist in OUT (default: refuse)")
     release.add_argument("--no-run-tests", action="store_true",
                          help="skip running every check against the solutions (faster)")
     release.set_defaults(handler=_release)
