@@ -73,17 +73,20 @@ from lupus_teach.visits import bilag_index_of, read_visits
 
 __all__ = [
     "DEFINITIONS",
+    "INDEX_CHOICES",
     "Choice",
     "PatientResponse",
     "ResponseCategory",
     "ResponseDefinition",
+    "active_at_entry",
     "classify_patient",
     "classify_response",
+    "console_notes",
     "definitions_markdown",
     "get_definition",
-    "active_at_entry",
     "index_note",
     "reason_text",
+    "shared_rules",
 ]
 
 

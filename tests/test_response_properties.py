@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal, assert_series_equal
 
 from lupus_teach.bilag import system_names
-from lupus_teach.response import DEFINITIONS, classify_response
+from lupus_teach.response import DEFINITIONS, classify_response, index_note
 from lupus_teach.visits import read_visits
 
 SCHEDULE = (0, 1, 3, 6, 9, 12)
@@ -118,15 +118,23 @@ def test_quiet_after_baseline_is_a_response(data: st.DataObject) -> None:
     # in test_vectorised_and_reference_agree)
     table = to_frame({"p1": visits}, systems)
     expected = {"wang2014": ("MCR", 6), "explorer": ("MCR", 6), "bicla": ("responder", 12)}
+    # ... provided the baseline shows active disease at entry (an A, or two
+    # B); otherwise nobody responds (the entry rule), decided at month 0.
+    active = "A" in baseline or baseline.count("B") >= 2
+    version = "classic" if systems == system_names("classic") else "2004"
     for name, (response, month) in expected.items():
         for out in both(table, name):
             row = out.iloc[0]
-            assert (row["response"], row["deciding_month"]) == (response, month), name
+            if active:
+                assert (row["response"], row["deciding_month"]) == (response, month), name
+            else:
+                assert (row["response"], row["deciding_month"]) == ("NR", 0), name
+                assert "entry rule is not met" in row["reason"]
             assert pd.isna(row["relapse_month"])
             if name == "bicla":  # months 1 to 9 are not on BICLA's schedule
                 assert "not on the schedule" in row["note"]
             else:
-                assert row["note"] == ""
+                assert row["note"] == index_note(name, version)
 
 
 @SETTINGS
