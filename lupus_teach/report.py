@@ -76,6 +76,7 @@ import numpy as np
 import pandas as pd
 
 from lupus_teach import __version__
+from lupus_teach import sledai as _sledai
 from lupus_teach.bilag import (
     ACTIVITY,
     FlareCategory,
@@ -163,7 +164,16 @@ OPTIONAL_COLUMNS: dict[str, OptionalColumn] = {
        for name, (unit, label) in _MARKERS.items()},
     "died": OptionalColumn("died", "flag", "yes/no", "Death"),
     "relapse": OptionalColumn("relapse", "flag", "yes/no", "Relapse recorded in the file"),
+    # SLEDAI-2K, PGA and treatment failure (lupus_teach.sledai), shown by composite_html
+    "sledai": OptionalColumn("sledai", "activity", "points (0-105)", "SLEDAI-2K total"),
+    "pga": OptionalColumn("pga", "activity", "points (0-3)", "Physician's global assessment"),
+    "treatment_failure": OptionalColumn("treatment_failure", "activity", "yes/no",
+                                        "Treatment failure"),
 }
+
+#: The SLEDAI-2K descriptor columns (``sledai_<descriptor>``), scored rather than listed.
+_DESCRIPTOR_COLUMNS = frozenset(f"sledai_{d.name}" for d in _sledai.DESCRIPTORS)
+
 
 def split_optional_columns(columns: Iterable[object]) -> tuple[dict[str, str], list[str]]:
     """Sort the columns beyond the contract into recognised and ignored ones.
@@ -184,8 +194,8 @@ def split_optional_columns(columns: Iterable[object]) -> tuple[dict[str, str], l
     ignored: list[str] = []
     for column in columns:
         key = str(column).strip().lower()
-        if key in REQUIRED_COLUMNS:
-            continue
+        if key in REQUIRED_COLUMNS or key in _DESCRIPTOR_COLUMNS:
+            continue  # SLEDAI-2K descriptor columns are scored (composite_html)
         if key in OPTIONAL_COLUMNS and key not in recognised:
             recognised[key] = str(column)
         else:
@@ -685,6 +695,54 @@ class ReportData:
                 + (f" (first recorded at {_e(months)})" if months else "") + ".</p>"
             )
         return "".join(parts)
+
+    def composite_html(self) -> str:
+        """SRI-4 and full BICLA rates with 95% intervals and a SLEDAI-2K chart.
+
+        Shown only when the file has SLEDAI-2K (``sledai`` or descriptor
+        columns) and ``pga`` columns; empty otherwise.
+        """
+        from lupus_teach.plots import sledai_trajectory
+        from lupus_teach.response import classify_response, get_definition
+        from lupus_teach.sledai import has_activity
+        from lupus_teach.stats import response_proportions
+
+        if not has_activity(self.visits):
+            return ""
+        rows, by_patient = [], None
+        for name in ("sri4", "bicla_full"):
+            chosen = get_definition(name)
+            result = classify_response(self.visits, name, validate=False)
+            if name == "sri4":
+                by_patient = result.set_index("patient_id")["response"]
+            row = [chosen.title]
+            for method in ("wilson", "exact"):
+                ci = response_proportions(result, categories=["responder", "NR"],
+                                          method=method).set_index("category").loc["responder"]
+                if method == "wilson":
+                    row += [int(ci["count"]), int(ci["n"]), _pct(ci["proportion"])]
+                row.append(f"{_pct(ci['lower'])} to {_pct(ci['upper'])}")
+            rows.append(row)
+        table = pd.DataFrame(rows, columns=["Definition", "Responders", "Of", "Proportion",
+                                            "95% CI (Wilson)",
+                                            "95% CI (exact, Clopper-Pearson)"])
+        failure = ("the file has a treatment_failure column" if "treatment_failure"
+                   in self.visits.columns else "the file has no treatment_failure column, so "
+                   "BICLA's treatment-failure part was not assessed")
+        chart = sledai_trajectory(
+            self.visits, groups=by_patient.map({"responder": "SRI-4 responders",
+                                                "NR": "SRI-4 non-responders"}),
+            show_individuals=self.visits["patient_id"].nunique() <= MAX_INDIVIDUAL_LINES,
+            title="SLEDAI-2K over time by SRI-4 response (mean, 95% CI)")
+        return (
+            "<h2>Composite endpoints: SRI-4 and BICLA</h2>"
+            "<p>The file has SLEDAI-2K and physician's global assessment columns, so the two "
+            "composite endpoints are computed at month 12 against baseline: SRI-4 (Furie et al. "
+            "2009: SLEDAI-2K down by at least 4 points, no new BILAG A and at most one new B, "
+            "PGA worse by less than 0.3) and the full BICLA (Wallace et al. 2014: BILAG "
+            "improvement, no SLEDAI-2K worsening, PGA worse by less than 10% of its scale, no "
+            f"treatment failure); {_e(failure)}.</p>" + _table(table) + _svg(chart)
+        )
 
     def notes_html(self) -> str:
         """Notes about ignored or unreadable optional columns (empty when there are none)."""
