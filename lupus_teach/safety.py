@@ -54,6 +54,7 @@ from lupus_teach.errors import (
 )
 
 __all__ = [
+    "CHART_BACKSLASH",
     "CONTROL_CHARACTERS",
     "IdentifierColumnsError",
     "IdentifierFinding",
@@ -64,6 +65,7 @@ __all__ = [
     "find_identifiers",
     "identifier_column_reason",
     "identifier_columns",
+    "nhs_number_is_valid",
     "terminal_safe",
 ]
 
@@ -95,22 +97,45 @@ def terminal_safe(text: object, *, keep_newlines: bool = False) -> str:
     return inert(text, keep_newlines=keep_newlines)
 
 
-def clean_for_chart(value: Any) -> Any:
-    """A chart specification (or any JSON-like value) with every string made inert.
+#: What a backslash becomes in chart text: U+29F5 REVERSE SOLIDUS OPERATOR, which looks the
+#: same but cannot start an escape sequence.
+CHART_BACKSLASH = "\u29f5"
 
-    Strings anywhere in ``value`` (dictionary keys included) have their control
-    and invisible characters written as visible escapes (:func:`terminal_safe`),
-    so the SVG converter (vl-convert, which aborts the whole process on a NUL
-    or an ESC in a label) only ever sees printable text. Other values are
-    returned as they are.
+
+def _chart_text(text: str) -> str:
+    if text.isprintable() and "\\" not in text:
+        return text
+    out = []
+    for char in text:
+        if char == "\\":
+            out.append(CHART_BACKSLASH)
+        elif char.isprintable():
+            out.append(char)
+        else:
+            out.append(f"U+{ord(char):04X}")
+    return "".join(out)
+
+
+def clean_for_chart(value: Any) -> Any:
+    """A chart specification (or any JSON-like value) whose strings are all inert.
+
+    Strings anywhere in ``value`` (dictionary keys included) have each control
+    or invisible character written as ``U+XXXX`` and each backslash replaced by
+    the look-alike U+29F5, so the SVG converter (vl-convert, which aborts the
+    whole process on a NUL or an ESC in a label) only ever sees printable
+    text. Backslashes go because Vega-Lite copies titles into Vega expressions,
+    where the *text* ``\\x00`` would be read back as a NUL character. Other
+    values are returned as they are; ordinary strings are unchanged.
 
     Examples
     --------
     >>> clean_for_chart({"title": "a\\x00b", "data": {"values": [{"id": "\\u202ep", "y": 1}]}})
-    {'title': 'a\\\\x00b', 'data': {'values': [{'id': 'U+202Ep', 'y': 1}]}}
+    {'title': 'aU+0000b', 'data': {'values': [{'id': 'U+202Ep', 'y': 1}]}}
+    >>> clean_for_chart(["C:\\\\temp", "plain", 3.5])
+    ['C:⧵temp', 'plain', 3.5]
     """
     if isinstance(value, str):
-        return value if value.isprintable() else inert(value)
+        return _chart_text(value)
     if isinstance(value, dict):
         return {clean_for_chart(k): clean_for_chart(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
