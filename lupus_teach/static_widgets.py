@@ -72,6 +72,9 @@ QUIZ_MIME = "application/vnd.lupus-teach.quiz+json"
 #: Text shown before an answer is chosen (the JupyterLab widget's own).
 NO_ANSWER = "Choose an answer."
 
+#: Characters per line of text in a chart (about 430 pixels at 13 px).
+WRAP = 56
+
 _GRADE_LABEL = {g.value: f"{g.value}: {g.meaning}" for g in Grade}
 
 
@@ -125,10 +128,23 @@ def grade_lookup_table(index: IndexVersion | str = "classic") -> list[dict[str, 
             "grade": g,
             "rank": rank,
             "meaning": Grade(g).meaning,
+            **_wrapped("meaning", Grade(g).meaning, 2),
             **{f"points_{i}": s.points(g) for i, s in enumerate(schemes)},
         }
         for rank, g in enumerate(GRADE_ORDER)
     ]
+
+
+def _wrapped(name: str, text: str, lines: int, width: int = WRAP) -> dict[str, str]:
+    """``text`` cut into ``lines`` fields ``name_1``... of at most ``width`` characters
+    (Vega text does not wrap; the chart column is about 690 pixels wide)."""
+    import textwrap
+
+    parts = textwrap.wrap(text, width) or [""]
+    if len(parts) > lines:
+        parts = [*parts[: lines - 1], " ".join(parts[lines - 1:])]
+    parts += [""] * (lines - len(parts))
+    return {f"{name}_{i + 1}": part for i, part in enumerate(parts)}
 
 
 def _system_rows(index: IndexVersion) -> list[dict[str, Any]]:
@@ -169,7 +185,7 @@ def _lines_chart(base: alt.Chart, lines: Sequence[str], width: int = 420) -> alt
     return (
         base.transform_calculate(**fields)
         .transform_fold(list(fields), as_=["line", "text"])
-        .mark_text(align="left", baseline="top", fontSize=14, dx=2)
+        .mark_text(align="left", baseline="top", fontSize=13, dx=2)
         .encode(
             y=alt.Y("line:N", axis=None, sort=list(fields)),
             text="text:N",
@@ -232,15 +248,16 @@ def bilag_form_chart(
     ).transform_lookup(
         lookup="best",
         from_=alt.LookupData(alt.Data(values=grade_lookup_table(version)), key="rank",
-                             fields=["grade", "meaning"]),
+                             fields=["grade", "meaning_1", "meaning_2"]),
     )
-    lines = ["'Overall grade: ' + datum.grade + ' (' + datum.meaning + ')'"]
+    lines = ["'Overall grade: ' + datum.grade", "datum.meaning_1", "datum.meaning_2"]
     lines += [
         f"'{s.name}: ' + datum.score_{i} + ' of {s.maximum()}"
         f" (A={s.weights['A']}, B={s.weights['B']}, C={s.weights['C']})'"
         for i, s in enumerate(schemes)
     ]
-    text = _lines_chart(summary, lines).properties(title="Overall grade and global scores")
+    text = _lines_chart(summary, lines, width=WRAP * 7).properties(
+        title="Overall grade and global scores")
     profile = _profile(rows, [s.label for s in systems], "This visit's BILAG profile")
     description = (
         f"A BILAG form: choose a grade for each of the {len(systems)} organ systems "
@@ -454,13 +471,15 @@ def timeline_gallery(
             try:
                 r = classify_patient(wanted, d, version)
             except Exception as err:  # a definition this history cannot be judged by
-                results.append({"case": case, "definition": name, "title": d.title,
-                                "response": "not classified", "reason": str(err)})
-                continue
-            results.append({"case": case, "definition": name, "title": d.title,
-                            "response": f"{r.response.value} ({r.response.label}), "
-                                        f"decided at month {r.deciding_month}",
-                            "reason": r.reason})
+                said = ["Not classified.", str(err)]
+            else:
+                said = [f"Response: {r.response.value} ({r.response.label}), decided at "
+                        f"month {r.deciding_month}", r.reason]
+            import textwrap
+
+            lines = [part for text in said for part in textwrap.wrap(text, WRAP)]
+            results += [{"case": case, "definition": name, "line": i, "text": line}
+                        for i, line in enumerate(lines)]
     names = list(cases)
     case = alt.param(name="patient_case", value=names[0],
                      bind=alt.binding_select(options=names, name="Patient "))
@@ -475,8 +494,10 @@ def timeline_gallery(
         alt.Chart(alt.Data(values=results))
         .transform_filter("datum.case == patient_case && datum.definition == response_definition")
     )
-    text = _lines_chart(verdict, ["'Response: ' + datum.response", "datum.reason"], width=640)
-    text = text.properties(title="Classification (precomputed by the library)")
+    text = verdict.mark_text(align="left", baseline="top", fontSize=13, dx=2).encode(
+        y=alt.Y("line:O", axis=None), text="text:N", x=alt.value(0),
+    ).properties(width=WRAP * 7, height=alt.Step(20),
+                 title="Classification (precomputed by the library)")
     domain, colours = _grade_colours()
     from lupus_teach import plots
 
@@ -565,8 +586,10 @@ def _payload_from_widget(widget: Any) -> dict[str, Any] | None:
     notes = getattr(widget, "_explanations", None)
     if options is None or right is None or notes is None:
         return None
-    children = getattr(widget, "children", ())
-    text = _plain(children[0].value) if children and hasattr(children[0], "value") else ""
+    # The question is the first HTML child with text (before the radio buttons).
+    texts = [c.value for c in getattr(widget, "children", ())
+             if isinstance(getattr(c, "value", None), str) and not hasattr(c, "options")]
+    text = next((_plain(t) for t in texts if _plain(t)), "")
     return quiz_payload(text, options, right, notes, key=key)
 
 
