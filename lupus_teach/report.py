@@ -614,12 +614,13 @@ class ReportData:
         import altair as alt
 
         from lupus_teach.plots import MONTH_TITLE, OKABE_ITO
+        from lupus_teach.vocabulary import FLARE, FLARE_SEVERITY, NEW_SCORE
 
         flares = flares_by_visit(self.visits)
-        head = (
-            "<h2>Flares by month</h2><p>Each visit is compared with the same patient's "
-            "previous visit (BILAG flare categories: severe = a new A, moderate = a new B "
-            "from C, D or E, mild = a new C from D or E).</p>"
+        head = (  # the words of lupus_teach.vocabulary, as in the glossary
+            f"<h2>Flares by month</h2><p>{_e(FLARE.definition)} Each visit is compared "
+            f"with the same patient's previous visit. These flares are not the "
+            f"{_e(NEW_SCORE.label)}s (against baseline) that the response rules count.</p>"
         )
         if flares.empty:
             return head + "<p>No patient has two visits, so no flare can be judged.</p>"
@@ -632,19 +633,22 @@ class ReportData:
         table["Month"] = table["Month"].map(lambda m: _fmt_month(float(m)))
         long = by_month.melt(id_vars="month", value_vars=["moderate", "severe"],
                              var_name="flare", value_name="count")
+        long["flare"] = long["flare"].map(lambda k: FLARE_SEVERITY[k].label)
+        domain = [FLARE_SEVERITY[k].label for k in ("moderate", "severe")]
         long["month"] = long["month"].map(lambda m: _fmt_month(float(m)))
         order = [_fmt_month(float(m)) for m in by_month["month"]]
         total = int(by_month["moderate_or_severe"].sum())
         chart = alt.Chart(alt.InlineData(values=long.to_dict(orient="records"))).mark_bar().encode(
             x=alt.X("month:O", sort=order, title=MONTH_TITLE, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("count:Q", title="Visits with a flare (count)", stack=True),
-            color=alt.Color("flare:N", scale=alt.Scale(domain=["moderate", "severe"],
+            color=alt.Color("flare:N", scale=alt.Scale(domain=domain,
                                                        range=[OKABE_ITO[1], OKABE_ITO[5]]),
                             legend=alt.Legend(title="Flare")),
         ).properties(
-            width=alt.Step(40), height=220, title="Moderate and severe flares by month",
-            description=(f"Stacked bar chart of visits with a moderate or severe flare by month; "
-                         f"{total} in all."),
+            width=alt.Step(40), height=220,
+            title="Moderate and severe flares by month (each visit against the previous one)",
+            description=(f"Stacked bar chart of visits with a moderate or severe flare (against "
+                         f"the previous visit) by month; {total} in all."),
         )
         return head + _table(table) + _svg(chart)
 

@@ -256,3 +256,35 @@ def test_flare_severity_same_rule_on_2004() -> None:
     # the glossary says that some trials grade one new B as mild, two as moderate
     assert "single new B as a mild flare and two new B as a moderate one" in squash(
         glossary_block()["flare"])
+
+
+# --------------------------------------------------------------------------
+# The report and the command line use the same words
+# --------------------------------------------------------------------------
+
+
+def test_report_flare_section_uses_the_vocabulary(tmp_path: Path) -> None:
+    from lupus_teach.report import ReportData
+
+    systems = system_names("classic")
+    # renal A -> C -> A: a severe flare at month 3 against the previous visit
+    rows = [("p1", m, s, ({0: "A", 1: "C", 3: "A"}[m] if s == "renal" else "D"))
+            for m in (0, 1, 3) for s in systems]
+    source = tmp_path / "visits.csv"
+    pd.DataFrame(rows, columns=["patient_id", "month", "system", "grade"]).to_csv(
+        source, index=False)
+    section = ReportData.load(str(source), rendered_at="2024-01-01").flares_html()
+    assert vocabulary.FLARE.definition in section
+    assert "not the new scores (against baseline)" in section
+    assert vocabulary.FLARE_SEVERITY["severe"].label in section  # the chart's legend
+
+
+def test_classify_help_names_every_category(capsys) -> None:
+    from lupus_teach.cli import main as cli_main
+
+    assert cli_main(["--help"]) == 0
+    out = squash(capsys.readouterr().out)
+    categories = {c.value for name in ("wang2014", "explorer", "bicla")
+                  for c in DEFINITIONS[name].categories}
+    assert "(MCR, PCR, responder, NR)" in out
+    assert categories == {"MCR", "PCR", "responder", "NR"}
