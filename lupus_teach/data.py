@@ -98,7 +98,7 @@ PUBLISHED_NAMES: tuple[str, ...] = (
     "context",
 )
 
-COHORT_PARTS: tuple[str, ...] = ("visits", "patients", "markers")
+COHORT_PARTS: tuple[str, ...] = ("visits", "patients", "markers", "events")
 
 _TYPES = {"string", "integer", "number", "boolean"}
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -327,10 +327,16 @@ def load_cohort(part: str = "visits") -> pd.DataFrame:
         ``proteinuria`` (g/24 h; nephritis patients only), ``albumin`` (g/L),
         ``c3`` (g/L), ``anti_dsdna`` (IU/mL), ``creatinine`` (µmol/L) and
         ``steroid_dose`` (mg/day prednisone).
+    ``events``
+        The three deaths of Table 2 (days 7, 192 and 256) as an events table
+        (:func:`lupus_teach.events.read_events`): ``patient_id, event, month,
+        day, source``; ``month`` is the day divided by 30.4375. Pass it as
+        ``classify_response(visits, events=load_cohort("events"))``: a death
+        before the month-12 assessment is non-response.
 
     Parameters
     ----------
-    part : {"visits", "patients", "markers"}
+    part : {"visits", "patients", "markers", "events"}
 
     Examples
     --------
@@ -350,6 +356,10 @@ def load_cohort(part: str = "visits") -> pd.DataFrame:
         from lupus_teach.visits import read_visits
 
         table = read_visits(io.StringIO(text), name=resource["path"])
+    elif part == "events":
+        from lupus_teach.events import read_events
+
+        table = read_events(io.StringIO(text), name=resource["path"])
     else:
         table = _read_typed(text, resource)
     table.attrs["simulated"] = True
@@ -561,12 +571,14 @@ def survival_times(patients: pd.DataFrame, follow_up_months: float = 12) -> pd.D
 
 
 def headline_figures(
-    visits: pd.DataFrame, patients: pd.DataFrame, markers: pd.DataFrame
+    visits: pd.DataFrame, patients: pd.DataFrame, markers: pd.DataFrame,
+    events: pd.DataFrame | None = None,
 ) -> dict[str, float | int]:
     """The study's headline figures, recomputed from a cohort by the package's code.
 
     Responses and relapses come from
-    :func:`lupus_teach.response.classify_response` (``"wang2014"``), nephritis
+    :func:`lupus_teach.response.classify_response` (``"wang2014"``, with the
+    deaths as events: a death before month 12 is non-response), nephritis
     from the month-0 renal grade (A, B or C), deaths and survival from
     ``death_day``, tapering from the ``steroid_dose`` marker (month 12 below
     month 0) and the ``immunosuppressant_reduced`` flag among survivors.
@@ -574,8 +586,11 @@ def headline_figures(
     Parameters
     ----------
     visits, patients, markers : DataFrame
-        The three tables of a cohort (:func:`load_cohort` or
+        The tables of a cohort (:func:`load_cohort` or
         :class:`lupus_teach.simulate.Cohort`).
+    events : DataFrame, optional
+        Its deaths and withdrawals; by default the deaths of ``patients``
+        (``death_day`` / 30.4375 months, as :func:`load_cohort` ``("events")``).
 
     Returns
     -------
@@ -602,7 +617,11 @@ def headline_figures(
     def pct(count: int, total: int) -> float:
         return round(100 * count / total, 1)
 
-    result = classify_response(visits, "wang2014")
+    if events is None:
+        from lupus_teach.simulate import death_events
+
+        events = death_events(patients)
+    result = classify_response(visits, "wang2014", events=events)
     n = int(patients["patient_id"].nunique())
     baseline = visits[(visits["month"] == 0) & (visits["system"] == "renal")]
     nephritic = set(baseline.loc[baseline["grade"].astype(str).isin(["A", "B", "C"]),

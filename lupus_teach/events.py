@@ -37,7 +37,7 @@ Examples
 Traceback (most recent call last):
 ...
 lupus_teach.errors.DataValidationError: ev.csv: found 1 problem; nothing was changed or dropped.
-  - ev.csv, row 2, column 'event', value 'moved away': not an event this package knows; use death or withdrawal.
+  - ev.csv, row 2, column 'event', value 'moved away': not an event this package knows; ...
 """
 
 from __future__ import annotations
@@ -53,12 +53,14 @@ import numpy as np
 import pandas as pd
 
 from lupus_teach.errors import DataValidationError, Problem
+from lupus_teach.response import Choice
 
 __all__ = [
     "DAYS_PER_MONTH",
     "EVENT_CHOICE",
     "EVENT_COLUMNS",
     "EventKind",
+    "first_events",
     "read_events",
     "visits_after_death",
 ]
@@ -90,19 +92,19 @@ _SYNONYMS = {
 }
 
 
-def _choice() -> object:
-    from lupus_teach.response import Choice
 
-    return Choice(
-        "A patient dies or withdraws before the end of follow-up: what is the response?",
-        "Non-response (non-responder imputation, as trials analyse it): a patient who dies or "
-        "withdraws before the definition's last scheduled visit (month 12 for every "
-        "definition here), and was not assessed at that visit before the event, is NR, "
-        "whatever the earlier visits showed; the reason says so and what the visits alone "
-        "gave. An event after that visit changes nothing. A relapse is still reported only "
-        "for patients who keep a response, so a death is never counted as a relapse.",
-        "test_death_before_last_visit_is_nr_with_reason",
-    )
+
+#: The stated rule, shown in the book's definitions page.
+EVENT_CHOICE = Choice(
+    "A patient dies or withdraws before the end of follow-up: what is the response?",
+    "Non-response (non-responder imputation, as trials analyse it): a patient who dies or "
+    "withdraws before the definition's last scheduled visit (month 12 for every "
+    "definition here), and was not assessed at that visit before the event, is NR, "
+    "whatever the earlier visits showed; the reason says so and what the visits alone "
+    "gave. An event after that visit changes nothing. A relapse is still reported only "
+    "for patients who keep a response, so a death is never counted as a relapse.",
+    "test_death_before_last_visit_is_nr_with_reason",
+)
 
 
 def _shown(value: str, limit: int = 60) -> str:
@@ -339,7 +341,7 @@ def visits_after_death(events: pd.DataFrame, visits: pd.DataFrame,
     >>> ev.attrs["source"] = "ev.csv"
     >>> v = pd.DataFrame({"patient_id": ["a", "a"], "month": [6, 9]})
     >>> print(visits_after_death(ev, v)[0])
-    ev.csv, row 2, column 'month', value 8.0: patient a died at month 8 but has a visit at month 9 in the visits; a visit after death cannot be: check the month of death and the visit.
+    ev.csv, row 2, column 'month', value 8.0: patient a died at month 8 but has a visit at ...
     """
     deaths = events[events["event"] == EventKind.DEATH.value]
     if deaths.empty:

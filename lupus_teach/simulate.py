@@ -18,7 +18,8 @@ Patient ``P01``..``P40`` stands for row *k* of the paper's Table 1 (column
   assumed reading of the lost footnote, :func:`manifestation_systems`). All
   grade profiles that fit are enumerated and one is drawn with the seeded
   generator, preferring profiles with the fewest D grades (a listed
-  manifestation is active) and with active nephritis graded A or B. Where no
+  manifestation is active), with active nephritis graded A or B, and active
+  enough to enter a trial (an A, or two or more B). Where no
   profile of the listed systems reaches the score, the ``general`` system
   (constitutional symptoms, often unlisted) is allowed and ``baseline_note``
   says so. :func:`fit_baseline_scores` shows which schemes fit at all: only
@@ -36,7 +37,11 @@ Patient ``P01``..``P40`` stands for row *k* of the paper's Table 1 (column
   "MCR → R"). Patients 14 and 27 die on days 256 and 192; the day-7 death is
   a non-responder of rows 15-40 drawn by the generator. A patient who died has
   no visits after death (day 7: baseline only; days 192 and 256: months 0, 1,
-  3 and 6) and is a non-responder.
+  3 and 6). Their grades are not built to fail: each involved system drifts at
+  random from visit to visit, and they are non-responders because of the
+  events table (``events``: the three deaths, in months since baseline), by
+  the stated rule of :mod:`lupus_teach.events` (a death before the month-12
+  assessment is non-response).
 * **Visits** at months 1, 3, 6, 9 and 12 are built per intended outcome so
   that :func:`lupus_teach.response.classify_response` (``"wang2014"``) gives
   it: MCR patients improve monotonically to C or better everywhere by month
@@ -101,6 +106,8 @@ MONTHS: tuple[int, ...] = (0, 1, 3, 6, 9, 12)
 SYSTEMS: tuple[str, ...] = system_names("classic")
 #: Scheme that turns the month-0 grades into the published baseline BILAG score.
 SCHEME = "classic-9-3-1"
+#: The tables of a cohort, as written by :func:`write_cohort` (``<part>.csv``).
+COHORT_FILES: tuple[str, ...] = ("visits", "patients", "markers", "events")
 #: Months a patient who died on a given day was seen (visits before death).
 _DEATH_VISITS = {7: (0,), 192: (0, 1, 3, 6), 256: (0, 1, 3, 6)}
 
@@ -131,6 +138,9 @@ class Cohort:
     seed : int
     calibration : mapping
         The proteinuria scale factors applied at each month.
+    events : DataFrame
+        The deaths: ``patient_id, event, month, day, source`` (the events
+        table of :func:`lupus_teach.events.read_events`).
     """
 
     visits: pd.DataFrame
@@ -138,6 +148,7 @@ class Cohort:
     markers: pd.DataFrame
     seed: int
     calibration: Mapping[int, float] = field(default_factory=dict)
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 # --------------------------------------------------------------------------
@@ -235,8 +246,9 @@ def _baseline_from_score(systems: Sequence[str], score: int, nephritis: bool,
         raise SimulationError(f"no 9/3/1 grade profile of {list(systems)} reaches {score}")
     fewest_d = min(c.count("D") for c in candidates)
     candidates = [c for c in candidates if c.count("D") == fewest_d]
-    active = [c for c in candidates if "A" in c or "B" in c]
-    candidates = active or candidates
+    # active enough to enter a trial: an A, or two or more B (the entry rule)
+    active = [c for c in candidates if "A" in c or c.count("B") >= 2]
+    candidates = active or [c for c in candidates if "B" in c] or candidates
     chosen = candidates[int(rng.integers(len(candidates)))]
     grades = dict.fromkeys(SYSTEMS, "E")
     grades.update(zip([*systems, *extra], chosen, strict=True))
@@ -267,8 +279,9 @@ def _simulated_baseline(nephritis: bool, frequencies: Mapping[str, float],
                 grades[system] = "A" if rng.random() < 0.45 else "B"
             else:
                 grades[system] = str(rng.choice(["A", "B", "C"], p=[0.15, 0.45, 0.40]))
-        if not any(grades[s] in "AB" for s in involved):
-            continue
+        values = [grades[s] for s in involved]
+        if "A" not in values and values.count("B") < 2:
+            continue  # not active enough to enter a trial (an A, or two or more B)
         score = global_score(grades, SCHEME)
         if score_range[0] <= score <= score_range[1]:
             break
@@ -477,6 +490,13 @@ def _follow_up(plan: Mapping[str, object], rng: np.random.Generator) -> dict[int
     seen = _DEATH_VISITS[int(death_day)] if death_day is not None and not pd.isna(
         death_day) else MONTHS
     act: dict[int, dict[str, int]] = {0: dict(a0)}
+    if seen != MONTHS:
+        # a patient who died: no outcome is built in; the events rule decides
+        for month, previous in zip(seen[1:], seen[:-1], strict=True):
+            act[month] = {s: int(np.clip(act[previous][s] + int(
+                rng.choice([-1, 0, 1], p=[0.35, 0.45, 0.2])), 0, 3)) if s in involved else 0
+                for s in SYSTEMS}
+        return {m: {s: _letter(act[m][s], s in involved) for s in SYSTEMS} for m in seen}
     # month-6 target activity
     a6 = {}
     for s in SYSTEMS:
@@ -762,9 +782,36 @@ def simulate_cohort(seed: int = DEFAULT_SEED) -> Cohort:
     patients = plan.drop(columns="_grades")[PATIENT_COLUMNS].copy()
     patients["relapse_month"] = patients["relapse_month"].astype("Int64")
     patients["death_day"] = patients["death_day"].astype("Int64")
-    cohort = Cohort(visits, patients, markers, seed, factors)
+    cohort = Cohort(visits, patients, markers, seed, factors, death_events(patients))
     check_cohort(cohort, targets)
     return cohort
+
+
+def death_events(patients: pd.DataFrame) -> pd.DataFrame:
+    """The events table of a cohort's deaths: ``patient_id, event, month, day, source``.
+
+    ``month`` is the day of death divided by 30.4375 (days per month), rounded
+    to 2 decimals; the days are Table 2's.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = death_events(pd.DataFrame({"patient_id": ["P14", "P02"],
+    ...                                    "death_day": [256, None]}))
+    >>> table[["patient_id", "event", "month", "day"]].values.tolist()
+    [['P14', 'death', 8.41, 256]]
+    """
+    from lupus_teach.events import DAYS_PER_MONTH
+
+    dead = patients[patients["death_day"].notna()]
+    days = dead["death_day"].astype(int).to_numpy()
+    return pd.DataFrame({
+        "patient_id": dead["patient_id"].to_numpy(),
+        "event": "death",
+        "month": [round(d / DAYS_PER_MONTH, 2) for d in days],
+        "day": days,
+        "source": [f"Table 2 (death on day {d}); SIMULATED patient" for d in days],
+    })
 
 
 PATIENT_COLUMNS = [
@@ -790,7 +837,8 @@ def check_cohort(cohort: Cohort, targets: _Targets | None = None) -> None:
     problems: list[str] = []
     visits = read_visits(cohort.visits, name="simulated visits")
     patients = cohort.patients.set_index("patient_id")
-    result = classify_response(visits, "wang2014").set_index("patient_id")
+    events = cohort.events if len(cohort.events) else death_events(cohort.patients)
+    result = classify_response(visits, "wang2014", events=events).set_index("patient_id")
     if len(patients) != 40 or set(result.index) != set(patients.index):
         problems.append("the cohort must have the same 40 patients in every table")
     for pid, row in patients.iterrows():
@@ -805,7 +853,7 @@ def check_cohort(cohort: Cohort, targets: _Targets | None = None) -> None:
         expected = _DEATH_VISITS[int(row["death_day"])] if row["died"] else MONTHS
         if tuple(months) != tuple(expected):
             problems.append(f"{pid}: visits at {months}, expected {list(expected)}")
-    figures = headline_figures(visits, cohort.patients, cohort.markers)
+    figures = headline_figures(visits, cohort.patients, cohort.markers, events)
     for key, value in published_figures().items():
         if figures[key] != value:
             problems.append(f"{key}: cohort gives {figures[key]}, published {value}")
@@ -868,12 +916,12 @@ def write_cohort(
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     paths = write_cohort(simulate_cohort(), folder)
     ...     sorted(p.name for p in paths.values())
-    ['markers.csv', 'patients.csv', 'visits.csv']
+    ['events.csv', 'markers.csv', 'patients.csv', 'visits.csv']
     """
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     return _write(cohort, {part: folder / f"{part}.csv"
-                           for part in ("visits", "patients", "markers")}, overwrite=overwrite)
+                           for part in COHORT_FILES}, overwrite=overwrite)
 
 
 def _write(cohort: Cohort, paths: Mapping[str, Path], overwrite: bool = False) -> dict[str, Path]:
@@ -887,17 +935,17 @@ def _write(cohort: Cohort, paths: Mapping[str, Path], overwrite: bool = False) -
 
 
 def cohort_paths(output: str | Path) -> dict[str, Path]:
-    """Where ``-o visits.csv`` puts the three tables (patients and markers beside it).
+    """Where ``-o visits.csv`` puts the four tables (patients, markers and events beside it).
 
     Examples
     --------
-    >>> {k: p.name for k, p in cohort_paths("/tmp/c.csv").items()}
-    {'visits': 'c.csv', 'patients': 'c_patients.csv', 'markers': 'c_markers.csv'}
+    >>> [p.name for p in cohort_paths("/tmp/c.csv").values()]
+    ['c.csv', 'c_patients.csv', 'c_markers.csv', 'c_events.csv']
     """
     path = Path(output)
     stem = path.with_suffix("")
     return {"visits": path, "patients": Path(f"{stem}_patients.csv"),
-            "markers": Path(f"{stem}_markers.csv")}
+            "markers": Path(f"{stem}_markers.csv"), "events": Path(f"{stem}_events.csv")}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -905,8 +953,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
                         help=f"random seed (default: {DEFAULT_SEED}, the shipped cohort)")
     parser.add_argument("-o", "--output", default="simulated_visits.csv",
-                        help="visits CSV to write; PATIENTS and MARKERS go beside it as "
-                        "<name>_patients.csv and <name>_markers.csv")
+                        help="visits CSV to write; PATIENTS, MARKERS and EVENTS (the deaths) "
+                        "go beside it as <name>_patients.csv, <name>_markers.csv and "
+                        "<name>_events.csv")
     parser.add_argument("--force", action="store_true",
                         help="replace these files if they exist (default: refuse)")
 

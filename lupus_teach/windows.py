@@ -70,7 +70,7 @@ Examples
 >>> matched.unused[["patient_id", "observed_month", "why"]].values.tolist()
 [['p1', 6.3, 'the month-6 window has a nearer visit, at month 5.9']]
 >>> print(matched.summary())
-6 visits matched to windows (5 off their scheduled month); 1 visit was not used (a nearer visit fills its window): see the note column
+6 visits matched to windows (5 off their scheduled month); 1 visit was not used (a nearer ...
 """
 
 from __future__ import annotations
@@ -84,13 +84,7 @@ import numpy as np
 import pandas as pd
 
 from lupus_teach.errors import LupusTeachError
-
-
-def __getattr__(name: str) -> object:
-    if name == "WINDOW_CHOICE":  # built on first use: Choice lives in lupus_teach.response
-        return _choice()
-    raise AttributeError(name)
-
+from lupus_teach.response import Choice
 
 __all__ = [
     "DEFAULT_GRID",
@@ -106,22 +100,20 @@ __all__ = [
 DEFAULT_GRID: tuple[int, ...] = (0, 1, 3, 6, 9, 12)
 
 
-def _choice() -> object:
-    from lupus_teach.response import Choice
-
-    return Choice(
-        "Visits rarely fall exactly on months 0, 1, 3, 6, 9 and 12: which observed visit "
-        "stands for which scheduled one?",
-        "Each observed visit is matched to the nearest month of the visit grid (0, 1, 3, 6, "
-        "9, 12) whose window holds it; a window reaches halfway to the neighbouring grid "
-        "months (month 0: -0.5 to 0.5; 1: 0.5 to 2; 3: 2 to 4.5; 6: 4.5 to 7.5; 9: 7.5 to "
-        "10.5; 12: 10.5 to 13.5). A visit exactly halfway between two grid months is not "
-        "used; of several visits in one window the nearest is used (the earlier of two "
-        "equally near); every unused visit is listed in the note column. The windows are "
-        "set on the grid, not on a definition's own months, so a month-7 visit is never "
-        "taken for month 12.",
-        "test_default_windows_match_nearest_and_leave_ties_unused",
-    )
+#: The stated rule, shown in the book's definitions page.
+WINDOW_CHOICE = Choice(
+    "Visits rarely fall exactly on months 0, 1, 3, 6, 9 and 12: which observed visit "
+    "stands for which scheduled one?",
+    "Each observed visit is matched to the nearest month of the visit grid (0, 1, 3, 6, "
+    "9, 12) whose window holds it; a window reaches halfway to the neighbouring grid "
+    "months (month 0: -0.5 to 0.5; 1: 0.5 to 2; 3: 2 to 4.5; 6: 4.5 to 7.5; 9: 7.5 to "
+    "10.5; 12: 10.5 to 13.5). A visit exactly halfway between two grid months is not "
+    "used; of several visits in one window the nearest is used (the earlier of two "
+    "equally near); every unused visit is listed in the note column. The windows are "
+    "set on the grid, not on a definition's own months, so a month-7 visit is never "
+    "taken for month 12.",
+    "test_default_windows_match_nearest_and_leave_ties_unused",
+)
 
 
 class WindowSpecError(LupusTeachError, ValueError):
@@ -163,7 +155,7 @@ class VisitWindows:
     >>> VisitWindows(grid=(1, 3))
     Traceback (most recent call last):
     ...
-    lupus_teach.windows.WindowSpecError: the visit grid must include month 0 (the baseline visit); got 1, 3.
+    lupus_teach.windows.WindowSpecError: the visit grid must include month 0 (the baseline ...
     """
 
     grid: tuple[float, ...] = DEFAULT_GRID
@@ -234,7 +226,7 @@ class VisitWindows:
 
     def table(self) -> pd.DataFrame:
         """The windows as a table (``month``, ``start``, ``end``, ``window``)."""
-        months, starts, ends = self.bounds()
+        _, starts, ends = self.bounds()
         return pd.DataFrame({
             "month": list(self.grid), "start": starts, "end": ends,
             "window": [f"{_fmt(s)} to {_fmt(e)}" for s, e in zip(starts, ends, strict=True)],
@@ -428,7 +420,7 @@ def assign_windows(visits: pd.DataFrame,
     >>> matched.visits[["month", "observed_month"]].values.tolist()
     [[0.0, 0.0], [6.0, 5.5]]
     >>> matched.unused["why"].tolist()
-    ['halfway between months 1 and 3', 'the month-6 window has an earlier visit as near, at month 5.5']
+    ['halfway between months 1 and 3', 'the month-6 window has an earlier visit as near, ...']
     """
     chosen = as_windows(windows)
     grid, starts, ends = chosen.bounds()

@@ -13,7 +13,7 @@ import pytest
 from lupus_teach.bilag import system_names
 from lupus_teach.cli import main
 
-HEADER = "patient_id,response,deciding_month,reason,relapse_month,note"
+HEADER = "patient_id,response,deciding_month,observed_month,reason,relapse_month,note"
 W_MCR = ("MCR: BILAG C or better in every system at month 6, with no severe flare (new A) "
          "since baseline")
 
@@ -43,12 +43,13 @@ COHORT = {
     "p3": {0: {"renal": "A"}, 1: {"renal": "A"}, 3: {"renal": "B"}, 9: {}, 12: {}},
 }
 EXPECTED_WANG = [
-    {"patient_id": "p1", "response": "MCR", "deciding_month": "6", "reason": W_MCR,
+    {"patient_id": "p1", "response": "MCR", "deciding_month": "6", "observed_month": "6.0",
+     "reason": W_MCR,
      "relapse_month": "9", "note": ""},
-    {"patient_id": "p2", "response": "NR", "deciding_month": "6",
+    {"patient_id": "p2", "response": "NR", "deciding_month": "6", "observed_month": "6.0",
      "reason": "NR: BILAG A in renal at month 6 (severe activity remains)",
      "relapse_month": "", "note": ""},
-    {"patient_id": "p3", "response": "NR", "deciding_month": "6",
+    {"patient_id": "p3", "response": "NR", "deciding_month": "6", "observed_month": "",
      "reason": "NR: no visit at month 6, and a missing visit never counts as a response",
      "relapse_month": "", "note": "missing visits: 6"},
 ]

@@ -95,7 +95,7 @@ def test_any_seed_gives_a_valid_cohort_meeting_every_target(seed):
     cohort = simulate_cohort(seed)
     visits = read_visits(cohort.visits)
     assert visits["patient_id"].nunique() == 40
-    result = classify_response(visits, "wang2014")
+    result = classify_response(visits, "wang2014", events=cohort.events)
     published = published_figures()
     counts = result["response"].value_counts()
     assert counts["MCR"] == published["mcr"] and counts["PCR"] == published["pcr"]

@@ -39,6 +39,29 @@ def add_definition_option(parser: argparse.ArgumentParser) -> None:
                         "bicla_full need sledai and pga columns)")
 
 
+def add_window_event_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--window SPEC`` (repeatable) and ``--events FILE`` (classify and report)."""
+    parser.add_argument(
+        "--window", action="append", default=None, metavar="SPEC",
+        help="visit windows (repeatable): a half-width in months such as 1.5, "
+        "MONTH=START-END such as 12=10.5-13.5, grid=0,1,3,6,9,12, or exact; default: each "
+        "visit goes to the nearest grid month within halfway to its neighbours")
+    parser.add_argument(
+        "--events", default=None, metavar="FILE",
+        help="CSV of deaths and withdrawals (patient_id, event, month or date); a patient "
+        "who dies or withdraws before the last scheduled visit is a non-responder")
+
+
+def window_event_arguments(args: argparse.Namespace, visits: object) -> dict[str, object]:
+    """``windows=`` and ``events=`` for classify_response, from ``--window`` and ``--events``."""
+    from lupus_teach.events import read_events
+    from lupus_teach.windows import VisitWindows
+
+    windows = VisitWindows.parse(args.window) if args.window else None
+    events = read_events(args.events, visits=visits) if args.events else None
+    return {"windows": windows, "events": events}
+
+
 def registrars() -> list[Registrar]:
     """The ``register`` functions of every command module, in ``ORDER``."""
     modules = [

@@ -5,7 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lupus_teach.commands import add_definition_option, add_index_option
+from lupus_teach.commands import (
+    add_definition_option,
+    add_index_option,
+    add_window_event_options,
+    window_event_arguments,
+)
 
 ORDER = 20
 
@@ -18,16 +23,18 @@ def _run(args: argparse.Namespace) -> int:
     from lupus_teach.visits import read_visits
 
     if args.output:  # refuse before the (possibly long) work, and again when writing
-        check_output_path(args.output, inputs=[args.file], force=args.force)
+        check_output_path(args.output, inputs=_inputs(args), force=args.force)
     check_identifiers(columns=_header(args.file), source=args.file,
                       allow=args.allow_identifiers)
     visits = read_visits(args.file, index=args.index)
     check_identifiers(visits, args.file, args.allow_identifiers)
-    table = classify_response(visits, args.definition, validate=False)
+    table = classify_response(visits, args.definition, validate=False,
+                              **window_event_arguments(args, visits))  # type: ignore[arg-type]
+    print(table.attrs["windows_summary"], file=sys.stderr)  # unused visits are never silent
     for line in console_notes(visits, args.definition):  # index version, E after A-D
         print(inert(line), file=sys.stderr)
     if args.output:
-        write_csv(args.output, table, inputs=[args.file], force=args.force)
+        write_csv(args.output, table, inputs=_inputs(args), force=args.force)
         counts = table["response"].value_counts()
         summary = ", ".join(f"{k} {v}" for k, v in counts.items())
         print(f"{inert(args.output)}: {len(table)} patients classified under {args.definition} "
@@ -35,6 +42,11 @@ def _run(args: argparse.Namespace) -> int:
     else:
         spreadsheet_safe(table).to_csv(sys.stdout, index=False)
     return 0
+
+
+def _inputs(args: argparse.Namespace) -> list[str]:
+    """The files read (an output never goes over one of them)."""
+    return [args.file, *([args.events] if args.events else [])]
 
 
 def _header(path: str) -> list[str]:
@@ -70,4 +82,5 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--allow-identifiers", action="store_true",
                         help="classify even if columns or values look like direct identifiers")
     add_index_option(parser)
+    add_window_event_options(parser)
     parser.set_defaults(handler=_run)

@@ -22,7 +22,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="write a SIMULATED 40-patient cohort (visits, patients, markers)",
         description="Write a SIMULATED 40-patient cohort consistent with the published "
         "summaries of Wang et al. 2014; it is not the trial's patient records. The visits "
-        "CSV goes to -o; <name>_patients.csv and <name>_markers.csv go beside it.",
+        "CSV goes to -o; <name>_patients.csv, <name>_markers.csv and <name>_events.csv (the "
+        "deaths) go beside it.",
     )
     add_arguments(parser)
     parser.set_defaults(handler=_run)
