@@ -32,7 +32,8 @@ from lupus_teach.response import (
 
 METHODS = ["vectorised", "reference"]
 COLUMNS = ["patient_id", "month", "system", "grade"]
-OUTPUT_COLUMNS = ["patient_id", "response", "deciding_month", "reason", "relapse_month", "note"]
+OUTPUT_COLUMNS = ["patient_id", "response", "deciding_month", "observed_month", "reason",
+                  "relapse_month", "note"]
 SCHEDULE = (0, 1, 3, 6, 9, 12)
 ONLY_0_AND_12 = (1, 3, 6, 9)  # drop these to give BICLA exactly its own schedule
 
