@@ -682,8 +682,10 @@ def check_visits(
     if isinstance(source, pd.DataFrame):
         label = name or "<DataFrame>"
         table = source.copy()
-        table.columns = [str(c) for c in table.columns]
         row_labels: np.ndarray = np.asarray(table.index)
+        if any(n in ("patient_id", "month", "visit_date") for n in table.index.names):
+            table = table.reset_index()  # as to_wide() returns it: the ids are the index
+        table.columns = [str(c) for c in table.columns]
         out = _Collector(label, row_labels, by_position=True)
         if len(table) == 0:
             out.add("no_rows", None, None, None, "the table has no rows.")

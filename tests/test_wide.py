@@ -108,3 +108,14 @@ def test_wide_columns_that_are_synonyms_or_missing(tmp_path):
 def test_validate_says_the_table_was_read_as_wide(tmp_path, capsys):
     assert main(["validate", str(write(tmp_path, "w.csv", wide_text()))]) == 0
     assert "read as a wide table: one column per organ system" in capsys.readouterr().out
+
+
+def test_the_output_of_to_wide_is_read_directly(tmp_path):
+    long = read_visits(write(tmp_path, "long.csv", long_text()))
+    table = read_visits(to_wide(long))
+    assert table.attrs["layout"] == "wide"
+    pd.testing.assert_frame_equal(table[["patient_id", "month", "system", "grade"]], long)
+    broken = to_wide(long)
+    broken.loc[("p2", 12), "renal"] = "Q"
+    _, problems = check_visits(broken)
+    assert [(p.row, p.column, p.value) for p in problems] == [(("p2", 12), "renal", "Q")]
