@@ -1430,7 +1430,26 @@ def definitions_markdown(names: Sequence[str] | None = None) -> str:
     if names is None:
         parts.append("\n".join(["## Choices about the BILAG index itself", "",
                                  *_choices_table(INDEX_CHOICES)]))
+        parts.append("\n".join(["## Choices about visit dates, deaths and withdrawals", "",
+                                 "Used by every definition in the same way.", "",
+                                 *_choices_table(record_choices())]))
     return "\n\n".join(parts)
+
+
+def record_choices() -> tuple[Choice, ...]:
+    """The choices about real-world records (visit windows, deaths and withdrawals).
+
+    Stated in :mod:`lupus_teach.windows` and :mod:`lupus_teach.events`.
+
+    Examples
+    --------
+    >>> [c.test.startswith("test_") for c in record_choices()]
+    [True, True]
+    """
+    from lupus_teach.events import EVENT_CHOICE
+    from lupus_teach.windows import WINDOW_CHOICE
+
+    return (WINDOW_CHOICE, EVENT_CHOICE)
 
 
 #: Choices about scoring and comparing visits, shared by every definition.

@@ -288,3 +288,13 @@ def test_classify_help_names_every_category(capsys) -> None:
                   for c in DEFINITIONS[name].categories}
     assert "(MCR, PCR, responder, NR)" in out
     assert categories == {"MCR", "PCR", "responder", "NR"}
+
+
+def test_definitions_page_lists_the_record_choices() -> None:
+    # visit windows and deaths/withdrawals are used by every definition alike
+    from lupus_teach.events import EVENT_CHOICE
+    from lupus_teach.windows import WINDOW_CHOICE
+
+    page = definitions_markdown()
+    for choice in (WINDOW_CHOICE, EVENT_CHOICE):
+        assert f"| {choice.question} | {choice.choice} | `{choice.test}` |" in page
