@@ -60,11 +60,9 @@ MCR: BILAG C or better in every system at month 6, and no new A score at months 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -72,9 +70,6 @@ import pandas as pd
 from lupus_teach.bilag import ACTIVITY, IndexVersion, parse_grade, system_names
 from lupus_teach.errors import UnknownNameError
 from lupus_teach.visits import bilag_index_of, read_visits
-
-if TYPE_CHECKING:  # lupus_teach.windows imports Choice from here
-    from lupus_teach.windows import VisitWindows, WindowedVisits
 
 __all__ = [
     "DEFINITIONS",
@@ -416,17 +411,20 @@ def get_definition(name: str | ResponseDefinition) -> ResponseDefinition:
     --------
     >>> get_definition("wang2014").schedule
     (0, 1, 3, 6, 9, 12)
-    >>> get_definition("sri4")
+    >>> get_definition("sri4").title
+    'SLE Responder Index, SRI-4 (Furie et al. 2009)'
+    >>> get_definition("sri9")
     Traceback (most recent call last):
     ...
-    lupus_teach.errors.UnknownNameError: 'sri4' is not a known response definition. ...
+    lupus_teach.errors.UnknownNameError: 'sri9' is not a known response definition. ...
     """
     if isinstance(name, ResponseDefinition):
         return name
-    try:
-        return DEFINITIONS[name]
-    except KeyError:
-        raise UnknownNameError("response definition", name, DEFINITIONS) from None
+    found = DEFINITIONS.get(name) or COMPOSITE_DEFINITIONS.get(name)
+    if found is None:
+        raise UnknownNameError("response definition", name,
+                               [*DEFINITIONS, *COMPOSITE_DEFINITIONS]) from None
+    return found
 
 
 # --------------------------------------------------------------------------
@@ -807,6 +805,13 @@ def classify_patient(
     PCR: at month 6 no system is A and at most one is B (renal),
     """
     chosen = get_definition(definition)
+    if chosen.name in COMPOSITE_DEFINITIONS:
+        from lupus_teach.errors import DefinitionError
+
+        raise DefinitionError(
+            f"{chosen.name} needs SLEDAI-2K and the physician's global assessment besides the "
+            "grades: use classify_response on a table with sledai and pga columns, or "
+            "lupus_teach.composite.reference_rule for one patient.")
     systems = system_names(index)
     clean = {
         int(m) if float(m).is_integer() else m: {s: parse_grade(g).value for s, g in v.items()}
@@ -1053,8 +1058,10 @@ def _notes(cube: _Cube) -> np.ndarray:
     for value in np.unique(missing[missing > 0]):
         listed = ", ".join(str(m) for i, m in enumerate(months) if value >> i & 1)
         texts[missing == value] = f"missing visits: {listed}"
-    # visits not used (off the schedule, or left out by the windows) are noted by
-    # _windows_and_events, shared with the reference implementation
+    for pid, extra in cube.off_schedule.items():
+        listed = ", ".join(str(int(m)) if float(m).is_integer() else str(m) for m in extra)
+        note = f"visits at months {listed} are not on the schedule and were not used"
+        texts[pid] = f"{texts[pid]}; {note}" if texts[pid] else note
     return texts
 
 
@@ -1114,10 +1121,13 @@ def _classify_reference(visits: pd.DataFrame, chosen: ResponseDefinition,
             history[month] = dict(zip(visit["system"], visit["grade"], strict=True))
         result = classify_patient(history, chosen, index)
         missing = [m for m in chosen.schedule if m not in history]
+        off = sorted(m for m in history if m not in chosen.schedule)
         notes = []
         if missing:
             notes.append("missing visits: " + ", ".join(str(m) for m in missing))
-        # visits not used are noted by _windows_and_events (shared with the vectorised code)
+        if off:
+            listed = ", ".join(str(int(m)) if float(m).is_integer() else str(m) for m in off)
+            notes.append(f"visits at months {listed} are not on the schedule and were not used")
         rows.append((patient, result.response.value, result.deciding_month, result.reason,
                      result.relapse_month, "; ".join(notes)))
     table = pd.DataFrame(rows, columns=["patient_id", "response", "deciding_month", "reason",
@@ -1127,142 +1137,12 @@ def _classify_reference(visits: pd.DataFrame, chosen: ResponseDefinition,
     return table
 
 
-# --------------------------------------------------------------------------
-# Shared by both implementations: windows (unused visits, observed months) and
-# events (non-responder imputation), applied identically to either result
-# --------------------------------------------------------------------------
-
-
-def _month_text(month: float) -> str:
-    value = float(month)
-    return str(int(value)) if value.is_integer() else f"{round(value, 2):g}"
-
-
-def _checked_events(events: pd.DataFrame | str | os.PathLike[str] | None,
-                    visits: pd.DataFrame) -> pd.DataFrame | None:
-    """Read ``events`` if needed; refuse unknown patients and visits after a death."""
-    if events is None:
-        return None
-    from lupus_teach.errors import DataValidationError
-    from lupus_teach.events import read_events, visits_after_death
-
-    table = events
-    if not (isinstance(events, pd.DataFrame) and "source_row" in events.columns):
-        table = read_events(events, visits=visits)
-    else:
-        unknown = ~table["patient_id"].isin(set(pd.unique(visits["patient_id"])))
-        if unknown.any():
-            table = read_events(events.drop(columns="source_row"), visits=visits)
-    problems = visits_after_death(table, visits, visits.attrs.get("source", "the visits"))
-    if problems:
-        raise DataValidationError(problems)
-    return table
-
-
-def _windows_and_events(result: pd.DataFrame, windowed: WindowedVisits,
-                        chosen: ResponseDefinition, events: pd.DataFrame | None,
-                        systems: Sequence[str]) -> pd.DataFrame:
-    """Add ``observed_month``, note every visit not used, and apply the events rule."""
-    rows = windowed.table
-    first_system = rows["system"] == systems[0]
-    seen = rows.loc[first_system.to_numpy() & rows["month"].notna().to_numpy(),
-                    ["patient_id", "month", "observed_month"]]
-    key = pd.MultiIndex.from_arrays([seen["patient_id"], seen["month"].astype(float)])
-    if not key.is_unique:
-        seen = seen[~key.duplicated()]
-        key = key[~key.duplicated()]
-    observed_of = seen["observed_month"].to_numpy(dtype=float)
-
-    def observed_at(months: np.ndarray) -> np.ndarray:
-        where = key.get_indexer(pd.MultiIndex.from_arrays(
-            [result["patient_id"], np.asarray(months, dtype=float)]))
-        return np.where(where >= 0, observed_of[np.maximum(where, 0)], np.nan)
-
-    observed = observed_at(result["deciding_month"].to_numpy())
-    notes = result["note"].astype(object).to_numpy().copy()
-    # visits not used: off the definition's schedule, or left out by the windows
-    off = seen[~seen["month"].isin(chosen.schedule).to_numpy()]
-    lost = windowed.unused
-    if len(off) or len(lost):
-        listed = pd.concat([
-            pd.DataFrame({"patient_id": off["patient_id"].to_numpy(),
-                          "month": off["observed_month"].to_numpy(dtype=float), "why": ""}),
-            pd.DataFrame({"patient_id": lost["patient_id"].to_numpy(),
-                          "month": lost["observed_month"].to_numpy(dtype=float),
-                          "why": lost["why"].to_numpy()}),
-        ], ignore_index=True).sort_values("month", kind="stable")
-        months = listed.groupby("patient_id", sort=False)["month"].agg(tuple)
-        text = {m: ", ".join(_month_text(x) for x in m) for m in set(months)}
-        extra = {pid: f"visits at months {text[m]} are not on the schedule and were not used"
-                 for pid, m in months.items()}
-        detailed = listed[listed["why"] != ""]
-        for pid, group in detailed.groupby("patient_id", sort=False):
-            why = ", ".join(f"{_month_text(m)}: {w}"
-                            for m, w in zip(group["month"], group["why"], strict=True))
-            extra[pid] += f" ({why})"
-        add = result["patient_id"].map(extra).fillna("").to_numpy(dtype=object)
-        notes = np.where(add == "", notes,
-                         np.where(notes == "", add, notes.astype(str) + "; " + add))
-    out = result.copy()
-    out.insert(out.columns.get_loc("deciding_month") + 1, "observed_month", observed)
-    out["note"] = notes
-    if events is not None and len(events):
-        out = _impute_events(out, events, chosen, observed_at)
-    out.attrs["windows_summary"] = windowed.summary()
-    out.attrs["unused_visits"] = len(windowed.unused)
-    return out
-
-
-def _impute_events(result: pd.DataFrame, events: pd.DataFrame, chosen: ResponseDefinition,
-                   observed_at: Callable[[np.ndarray], np.ndarray]) -> pd.DataFrame:
-    """Non-responder imputation for deaths and withdrawals before the last scheduled visit."""
-    from lupus_teach.events import EventKind, first_events
-
-    last = max(chosen.schedule)
-    first = first_events(events).set_index("patient_id")
-    when = result["patient_id"].map(first["month"]).to_numpy(dtype=float)
-    kind = result["patient_id"].map(first["event"])
-    has = ~np.isnan(when)
-    if not has.any():
-        return result
-    last_seen = observed_at(np.full(len(result), float(last)))
-    # assessed at the last visit before the event: the visits decide
-    assessed = ~np.isnan(last_seen) & (last_seen <= when)
-    impute = has & (when < last) & ~assessed
-    out = result.copy()
-    reasons = out["reason"].astype(object).to_numpy().copy()
-    notes = out["note"].astype(object).to_numpy().copy()
-    for i in np.flatnonzero(has):
-        verb = EventKind(kind.iloc[i]).verb
-        month = _month_text(when[i])
-        if impute[i]:
-            before = f"{out['response'].iloc[i]} at month {int(out['deciding_month'].iloc[i])}"
-            relapse = out["relapse_month"].iloc[i]
-            if not pd.isna(relapse):
-                before += f", relapse at month {int(relapse)}"
-            reasons[i] = (f"NR: {verb} at month {month}, before the month-{last} assessment "
-                          f"(non-responder imputation); by the visits alone: {before}")
-        else:
-            note = (f"{verb} at month {month}, after the month-{last} assessment: the "
-                    "response stands")
-            notes[i] = note if notes[i] == "" else f"{notes[i]}; {note}"
-    out["reason"] = reasons
-    out["note"] = notes
-    out.loc[impute, "response"] = ResponseCategory.NR.value
-    out.loc[impute, "deciding_month"] = last
-    out.loc[impute, "observed_month"] = np.nan
-    out.loc[impute, "relapse_month"] = pd.NA
-    return out
-
-
 def classify_response(
     visits: pd.DataFrame,
     definition: str | ResponseDefinition = "wang2014",
     *,
     method: str = "vectorised",
     validate: bool = True,
-    windows: VisitWindows | str | float | Sequence[str] | None = None,
-    events: pd.DataFrame | str | os.PathLike[str] | None = None,
 ) -> pd.DataFrame:
     """Classify every patient of a cohort under a response definition.
 
@@ -1279,29 +1159,15 @@ def classify_response(
     validate : bool
         Validate ``visits`` first (default). Skip only for a table already
         returned by ``read_visits``.
-    windows : VisitWindows, optional
-        How observed visits are matched to the visit grid before the rules
-        read them (:mod:`lupus_teach.windows`; default: the nearest grid
-        month within halfway to its neighbours). A half-width in months or
-        ``--window`` text is accepted too.
-    events : DataFrame or path, optional
-        Deaths and withdrawals (:func:`lupus_teach.events.read_events`). A
-        patient who dies or withdraws before the definition's last scheduled
-        visit is NR (non-responder imputation; :data:`lupus_teach.events.EVENT_CHOICE`).
 
     Returns
     -------
     DataFrame
         One row per patient, in order of first appearance: ``patient_id``,
         ``response`` (``MCR``, ``PCR``, ``responder`` or ``NR``),
-        ``deciding_month`` (the scheduled month of the deciding visit),
-        ``observed_month`` (when that visit was observed; empty when it is
-        missing or an event decided), ``reason``, ``relapse_month``
-        (responders' first later new A or B; empty otherwise and for BICLA)
-        and ``note`` (missing visits, every visit not used, events).
-        ``attrs['windows_summary']`` is the one-line summary of the matching
-        (:meth:`lupus_teach.windows.WindowedVisits.summary`) and
-        ``attrs['unused_visits']`` the number of visits not matched.
+        ``deciding_month``, ``reason``, ``relapse_month`` (responders' first
+        later new A or B; empty otherwise and for BICLA) and ``note``
+        (missing or unused visits).
 
     Raises
     ------
@@ -1330,15 +1196,13 @@ def classify_response(
         raise UnknownNameError("classification method", method, ["vectorised", "reference"])
     table = read_visits(visits) if validate else visits
     index = bilag_index_of(table)
-    from lupus_teach.windows import assign_windows
-
-    windowed = assign_windows(table, windows)
-    checked = _checked_events(events, table)
-    if method == "reference":
-        result = _classify_reference(windowed.table, chosen, index)
+    chosen = _composite_for(chosen, table)  # SRI-k, full BICLA: lupus_teach.composite
+    if chosen.name in COMPOSITE_DEFINITIONS:
+        result = _classify_composite(table, chosen, index, method)
+    elif method == "reference":
+        result = _classify_reference(table, chosen, index)
     else:
-        result = _classify_vectorised(windowed.table, chosen, system_names(index))
-    result = _windows_and_events(result, windowed, chosen, checked, system_names(index))
+        result = _classify_vectorised(table, chosen, system_names(index))
     return _with_index_note(result, chosen, index)
 
 
@@ -1430,26 +1294,7 @@ def definitions_markdown(names: Sequence[str] | None = None) -> str:
     if names is None:
         parts.append("\n".join(["## Choices about the BILAG index itself", "",
                                  *_choices_table(INDEX_CHOICES)]))
-        parts.append("\n".join(["## Choices about visit dates, deaths and withdrawals", "",
-                                 "Used by every definition in the same way.", "",
-                                 *_choices_table(record_choices())]))
     return "\n\n".join(parts)
-
-
-def record_choices() -> tuple[Choice, ...]:
-    """The choices about real-world records (visit windows, deaths and withdrawals).
-
-    Stated in :mod:`lupus_teach.windows` and :mod:`lupus_teach.events`.
-
-    Examples
-    --------
-    >>> [c.test.startswith("test_") for c in record_choices()]
-    [True, True]
-    """
-    from lupus_teach.events import EVENT_CHOICE
-    from lupus_teach.windows import WINDOW_CHOICE
-
-    return (WINDOW_CHOICE, EVENT_CHOICE)
 
 
 #: Choices about scoring and comparing visits, shared by every definition.
@@ -1510,3 +1355,247 @@ def console_notes(visits: pd.DataFrame, definition: str | ResponseDefinition) ->
     if warning:
         lines.append(warning)
     return lines
+
+
+# --------------------------------------------------------------------------
+# Composite endpoints: SRI-4 ... SRI-8 and the full BICLA (BILAG + SLEDAI-2K + PGA)
+# --------------------------------------------------------------------------
+
+_SRI_REFERENCE = (
+    "Furie RA, Petri MA, Wallace DJ, et al. Novel evidence-based systemic lupus "
+    "erythematosus responder index. Arthritis Rheum 2009;61:1143-1151. SLEDAI-2K: Gladman DD, "
+    "Ibañez D, Urowitz MB. J Rheumatol 2002;29:288-291."
+)
+
+
+def sri(k: int = 4) -> ResponseDefinition:
+    """The SLE Responder Index with a SLEDAI-2K threshold of ``k`` points (SRI-4 ... SRI-8).
+
+    SRI-4 is the original (Furie et al. 2009); SRI-5 to SRI-8 raise only the
+    SLEDAI-2K fall required. Registered as ``"sri4"`` ... ``"sri8"`` in
+    :data:`COMPOSITE_DEFINITIONS`; the rules are in :mod:`lupus_teach.composite`.
+
+    Raises
+    ------
+    DefinitionError
+        For a threshold outside 4-8.
+
+    Examples
+    --------
+    >>> sri(6).name, sri(6).schedule
+    ('sri6', (0, 12))
+    >>> print(sri(4).rules[0])
+    Responder at month 12 compared with baseline: (1) SLEDAI-2K reduced by at least 4 points; ...
+    """
+    from lupus_teach.errors import DefinitionError
+
+    if k not in range(4, 9):
+        raise DefinitionError(f"SRI thresholds run from 4 to 8 points (sri4 ... sri8), not {k}.")
+    return ResponseDefinition(
+        name=f"sri{k}",
+        title=f"SLE Responder Index, SRI-{k} (Furie et al. 2009)",
+        schedule=(0, 12),
+        categories=(ResponseCategory.RESPONDER, ResponseCategory.NR),
+        rules=(
+            f"Responder at month 12 compared with baseline: (1) SLEDAI-2K reduced by at least "
+            f"{k} points; (2) no new BILAG A (a system A at month 12 that was not A at "
+            "baseline) and at most one new BILAG B (a system B at month 12 that was C, D or E "
+            "at baseline); (3) physician's global assessment (0-3) worse by less than 0.3.",
+            "NR: otherwise, or when baseline, month 12, or a SLEDAI-2K or PGA value at either "
+            "is missing.",
+        ),
+        reference=_SRI_REFERENCE + ("" if k == 4 else (
+            f" SRI-{k} keeps the BILAG and PGA parts and asks a fall of at least {k} "
+            "SLEDAI-2K points.")),
+        choices=(
+            _COMMON_CHOICES[1],
+            Choice("When is the SRI judged?",
+                   "At month 12 against baseline (the usual week-52 endpoint); the visits "
+                   "between are not read.",
+                   "test_sri4_judged_at_month_12_against_baseline"),
+            Choice(f"'Reduced by at least {k} points': is a fall of exactly {k} enough?",
+                   f"Yes: a fall of {k} points responds, a fall of {k - 1} does not.",
+                   "test_sri4_four_point_drop_exactly_responds"),
+            Choice("'PGA not worse by 0.3 or more': what of exactly 0.3?",
+                   "A worsening of exactly 0.3 points is NR; 0.29 is allowed. Differences are "
+                   "rounded to 6 decimals first, so 2.3 to 2.6 counts as exactly 0.3.",
+                   "test_sri4_pga_worse_by_exactly_0_3_is_nr"),
+            Choice("New BILAG scores: against which visit, and is A to B new?",
+                   "At month 12 against baseline; a system going from A to B is an "
+                   "improvement, not a new B; B to A is a new A.",
+                   "test_sri4_one_new_b_allowed_two_not"),
+            Choice("SRI was published with SELENA-SLEDAI; the data carry SLEDAI-2K.",
+                   "SLEDAI-2K totals are used (same 24 descriptors and weights; SLEDAI-2K "
+                   "counts persisting rash, alopecia, ulcers and proteinuria). Descriptor "
+                   "columns are scored with lupus_teach.sledai.score.",
+                   "test_sri4_scores_descriptor_columns"),
+            Choice("Does the BILAG entry rule (at least one A or two B at baseline) apply?",
+                   "No: the SRI needs no BILAG activity at entry (trials using it enrolled on "
+                   f"a SLEDAI threshold); the SLEDAI-2K part itself needs a baseline of at "
+                   f"least {k}.",
+                   "test_sri4_needs_no_bilag_entry_rule"),
+        ),
+        index=None,
+    )
+
+
+BICLA_FULL = ResponseDefinition(
+    name="bicla_full",
+    title="BICLA, full definition (Wallace et al. 2014)",
+    schedule=(0, 12),
+    categories=(ResponseCategory.RESPONDER, ResponseCategory.NR),
+    rules=(
+        "Responder at month 12 compared with baseline: (1) every system graded A at baseline "
+        "is B or better and every system graded B is C or better; (2) no new A and at most "
+        "one new B; (3) no worsening of SLEDAI-2K (month 12 not above baseline); (4) "
+        "physician's global assessment worse by less than 10% of its 0-3 scale (less than "
+        "0.3); (5) no treatment failure (treatment_failure column; without it, not "
+        "assessed, and the reason says so).",
+        "NR: otherwise, or when baseline, month 12, or a SLEDAI-2K or PGA value at either "
+        "is missing.",
+        "`bicla` becomes this definition when the data have SLEDAI-2K (sledai or "
+        "sledai_<descriptor> columns) and pga columns.",
+    ),
+    reference=(
+        "Wallace DJ, Kalunian K, Petri MA, et al. Efficacy and safety of epratuzumab in "
+        "patients with moderate/severe active systemic lupus erythematosus: results from "
+        "EMBLEM. Ann Rheum Dis 2014;73:183-190 (BICLA). Wording as summarised by the "
+        "ePROVIDE instrument page 'BILAG-based Combined Lupus Assessment'."
+    ),
+    choices=(
+        *_COMMON_CHOICES[1:],
+        Choice("'PGA worsened by less than 10%': 10% of what, on a 0-3 scale?",
+               "10% of the 3-point scale, 0.3 points (not 10% of the patient's baseline "
+               "value, which would allow no worsening at all from 0); a worsening of "
+               "exactly 0.3 is NR. The ePROVIDE summary writes '(<=10%)', which would let "
+               "exactly 0.3 pass.",
+               "test_bicla_pga_worse_by_exactly_0_3_is_nr"),
+        Choice("'No worsening of SLEDAI-2K': is an unchanged total a worsening?",
+               "No: the month-12 total may equal the baseline; any rise is NR.",
+               "test_bicla_sledai_equal_passes_rise_fails"),
+        Choice("Treatment failure: when, and what if it is not recorded?",
+               "A 'yes' at any visit after baseline up to month 12 is NR. Without a "
+               "treatment_failure column (or with an empty cell at month 12) it is not "
+               "assessed: the responder's reason says so.",
+               "test_bicla_treatment_failure_not_assessed_without_column"),
+        Choice("When does `bicla` mean the full definition?",
+               "Whenever the data have SLEDAI-2K and pga columns; otherwise it stays the "
+               "BILAG part, labelled as such.",
+               "test_bicla_is_full_with_sledai_and_pga"),
+    ),
+    index=IndexVersion.BILAG2004,
+)
+
+COMPOSITE_DEFINITIONS: dict[str, ResponseDefinition] = {
+    **{f"sri{k}": sri(k) for k in range(4, 9)},
+    "bicla_full": BICLA_FULL,
+}
+"""Definitions that need SLEDAI-2K and PGA columns besides the BILAG grades."""
+
+
+def _composite_for(chosen: ResponseDefinition, visits: pd.DataFrame) -> ResponseDefinition:
+    """The definition to apply: ``bicla`` becomes ``bicla_full`` when the data allow it."""
+    from lupus_teach.errors import DefinitionError
+    from lupus_teach.sledai import has_activity
+
+    if chosen.name == "bicla" and has_activity(visits):
+        return BICLA_FULL
+    if chosen.name in COMPOSITE_DEFINITIONS and not has_activity(visits):
+        have = ", ".join(str(c) for c in visits.columns)
+        raise DefinitionError(
+            f"{chosen.name} needs a SLEDAI-2K total (a 'sledai' column, or the 24 "
+            "'sledai_<descriptor>' columns) and a physician's global assessment ('pga' "
+            f"column) on every visit's rows; this table has: {have}.")
+    return chosen
+
+
+def _composite_activity(visits: pd.DataFrame, patients: Sequence[object]) -> dict[str, np.ndarray]:
+    """Per patient (in ``patients`` order): activity at months 0 and 12, first failure month."""
+    from lupus_teach.sledai import visit_activity
+
+    table = visit_activity(visits)
+    n = len(patients)
+    pos = pd.Index(patients).get_indexer(table["patient_id"])
+    month = table["month"].to_numpy(dtype=float)
+    out: dict[str, np.ndarray] = {}
+    for key, column, m in (("s0", "sledai", 0), ("s12", "sledai", 12), ("p0", "pga", 0),
+                           ("p12", "pga", 12), ("f12", "treatment_failure", 12)):
+        values = np.full(n, np.nan)
+        sel = (month == m) & (pos >= 0)
+        values[pos[sel]] = table[column].to_numpy(dtype=float)[sel]
+        out[key] = values
+    failed = (month > 0) & (month <= 12) & (table["treatment_failure"].to_numpy() == 1.0)
+    first = np.full(n, np.inf)
+    np.minimum.at(first, pos[failed & (pos >= 0)], month[failed & (pos >= 0)])
+    out["failure_month"] = np.where(np.isinf(first), np.nan, first)
+    return out
+
+
+def _classify_composite(visits: pd.DataFrame, chosen: ResponseDefinition,
+                        index: IndexVersion, method: str) -> pd.DataFrame:
+    """Classify every patient under SRI-k or the full BICLA (both implementations)."""
+    from lupus_teach import composite
+
+    systems = system_names(index)
+    name = chosen.name
+    failure_column = "treatment_failure" in visits.columns
+    entry_rule = name == "bicla_full"
+    if method == "reference":
+        from lupus_teach.sledai import visit_activity
+
+        per_visit = visit_activity(visits)
+        activities: dict[object, dict[float, tuple[float, float, float]]] = {}
+        for row in per_visit.itertuples(index=False):
+            activities.setdefault(row.patient_id, {})[float(row.month)] = (
+                float(row.sledai), float(row.pga), float(row.treatment_failure))
+        rows = []
+        for patient, table in visits.groupby("patient_id", sort=False, observed=True):
+            history: dict[int, dict[str, str]] = {}
+            for month, visit in table.groupby("month", sort=True):
+                if month in chosen.schedule:
+                    history[int(month)] = {str(s): str(g) for s, g in zip(
+                        visit["system"], visit["grade"], strict=True)}
+            activity = activities.get(patient, {})
+            if entry_rule and 0 in history and not active_at_entry(history[0]):
+                code, month, details = "c_no_active", 0, {}
+            else:
+                code, month, details = composite.reference_rule(
+                    name, history, systems, activity, failure_column=failure_column)
+            missing = [m for m in chosen.schedule if m not in history]
+            note = "missing visits: " + ", ".join(str(m) for m in missing) if missing else ""
+            rows.append((patient, composite.category_of(code), month,
+                         composite.reason_text(name, code, details), None, note))
+        result = pd.DataFrame(rows, columns=["patient_id", "response", "deciding_month",
+                                             "reason", "relapse_month", "note"])
+        result["deciding_month"] = result["deciding_month"].astype("int64")
+        result["relapse_month"] = result["relapse_month"].astype("Int64")
+        return result
+    cube = _build_cube(visits, chosen.schedule, systems)
+    act = _composite_activity(visits, list(cube.patients))
+    i12 = cube.months.index(12)
+    code, deciding, details = composite.vectorised_rule(
+        name, cube.activity[:, 0], cube.activity[:, i12], cube.present[:, 0],
+        cube.present[:, i12], act["s0"], act["s12"], act["p0"], act["p12"],
+        act["failure_month"], act["f12"], systems, failure_column=failure_column)
+    if entry_rule:
+        inactive = cube.present[:, 0] & ~_active_at_entry_vector(cube)
+        code = np.where(inactive, "c_no_active", code)
+        deciding = np.where(inactive, 0, deciding)
+    return pd.DataFrame({
+        "patient_id": cube.patients,
+        "response": [composite.category_of(c) for c in code],
+        "deciding_month": deciding.astype("int64"),
+        "reason": composite.reason_texts(name, code, details),
+        "relapse_month": pd.array([pd.NA] * len(code), dtype="Int64"),
+        "note": _missing_visit_notes(cube),
+    })
+
+
+def _missing_visit_notes(cube: _Cube) -> np.ndarray:
+    """'missing visits: ...' per patient (the wrapper adds notes on visits not used)."""
+    missing = _bitmask(~cube.present)
+    texts = np.full(len(cube.patients), "", dtype=object)
+    for value in np.unique(missing[missing > 0]):
+        listed = ", ".join(str(m) for i, m in enumerate(cube.months) if value >> i & 1)
+        texts[missing == value] = f"missing visits: {listed}"
+    return texts

@@ -155,11 +155,11 @@ def test_missing_file_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_bad_definition_exits_2(cohort_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["classify", str(cohort_file), "--definition", "sri4"]) == 2
+    assert main(["classify", str(cohort_file), "--definition", "sri9"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "sri4" in captured.err
-    for name in ("bicla", "explorer", "wang2014"):
+    assert "sri9" in captured.err
+    for name in ("bicla", "explorer", "wang2014", "sri4", "bicla_full"):
         assert name in captured.err
 
 

@@ -910,8 +910,8 @@ def test_bilag2004_data(method: str) -> None:
 
 def test_unknown_definition_and_method() -> None:
     visits = patient(baseline={"renal": "A"})
-    with pytest.raises(UnknownNameError, match="sri4"):
-        classify_response(visits, "sri4")
+    with pytest.raises(UnknownNameError, match="sri9"):
+        classify_response(visits, "sri9")
     with pytest.raises(UnknownNameError, match="fast"):
         classify_response(visits, "wang2014", method="fast")
 
