@@ -524,6 +524,7 @@ def sync_sources(
                  for m in exercises.masters(root / "exercises")}
     else:
         pages = {}
+    write_generated_pages(book)
     report.chapters["lessons"] = _sync_folder(lessons, book / "lessons", report)
     report.chapters["exercises"] = _sync_folder(pages, book / "exercises", report)
 
@@ -533,6 +534,24 @@ def sync_sources(
     report.toc = book / "_toc.yml"
     write_if_changed(report.toc, toc_text(toc).encode("utf-8"))
     return report
+
+
+#: Pages written from the library into ``book/_generated/`` and included by a
+#: page (``{include}``), so that their headings are sections of that page.
+GENERATED_PAGES = {"definitions.md": ("lupus_teach.response", "definitions_markdown")}
+
+
+def write_generated_pages(book: Path) -> list[Path]:
+    """Write the :data:`GENERATED_PAGES` into ``book/_generated`` (only when changed)."""
+    import importlib
+
+    written = []
+    for name, (module, function) in GENERATED_PAGES.items():
+        text = getattr(importlib.import_module(module), function)()
+        target = book / "_generated" / name
+        if write_if_changed(target, (text.rstrip() + "\n").encode("utf-8")):
+            written.append(target)
+    return written
 
 
 def toc_text(toc: Mapping[str, Any]) -> str:
@@ -658,6 +677,8 @@ class BuildResult:
     sync : SyncReport
         What was copied into the book.
     edition : Edition
+    up_to_date : bool
+        True when nothing had changed, so nothing was rebuilt.
     """
 
     index: Path
@@ -665,6 +686,7 @@ class BuildResult:
     log: Path
     sync: SyncReport
     edition: Edition = Edition.STUDENT
+    up_to_date: bool = False
 
 
 def _execute_one(path: str, timeout: int) -> tuple[str, Any, float, str | None]:
@@ -750,6 +772,44 @@ _PREEXECUTE_SCRIPT = (
 )
 
 
+def inputs_fingerprint(book: Path, extra: Iterable[str] = ()) -> str:
+    """A digest of everything a build reads: each source file's path, size and
+    modification time under ``book/`` (the notebooks' copies included, build
+    folders excluded), the book extension, and the installed versions.
+
+    :func:`build` skips Jupyter Book altogether when it equals the digest
+    saved by the last successful build, so a rebuild with nothing changed
+    takes about a second. A copy is rewritten only when its content changes
+    (:func:`sync_sources`), so an unchanged lesson keeps its time.
+
+    Examples
+    --------
+    >>> a = inputs_fingerprint(find_book_dir())
+    >>> a == inputs_fingerprint(find_book_dir()), len(a)
+    (True, 64)
+    """
+    import hashlib
+    from importlib import metadata
+
+    skip = {"_build", INSTRUCTOR_OUTPUT, ".ipynb_checkpoints", "__pycache__"}
+    digest = hashlib.sha256()
+    for part in extra:
+        digest.update(f"option {part}\n".encode())
+    for path in sorted(Path(book).rglob("*")):
+        relative = path.relative_to(book)
+        if skip.intersection(relative.parts) or not path.is_file():
+            continue
+        info = path.stat()
+        digest.update(f"{relative.as_posix()} {info.st_size} {info.st_mtime_ns}\n".encode())
+    for package in ("lupus-teach", "jupyter-book", "altair", "vl-convert-python"):
+        try:
+            digest.update(f"{package} {metadata.version(package)}\n".encode())
+        except metadata.PackageNotFoundError:
+            pass
+    digest.update(_render_stamp().encode())
+    return digest.hexdigest()
+
+
 def build(
     clean: bool = False,
     root: Path | None = None,
@@ -801,6 +861,15 @@ def build(
     sync = sync_sources(book.parent, edition=chosen)
     out.mkdir(parents=True, exist_ok=True)
     log_path = out / "build.log"
+    stamp_path = out / ".lupus-inputs"
+    stamp = inputs_fingerprint(book, [chosen.value, *extra_args])
+    index = out / "html" / "index.html"
+    if (index.is_file() and stamp_path.is_file()
+            and stamp_path.read_text(encoding="utf-8") == stamp):
+        # Nothing the build reads has changed since the last successful build.
+        return BuildResult(index=index.resolve(), seconds=time.perf_counter() - start,
+                           log=log_path, sync=sync, edition=chosen, up_to_date=True)
+    stamp_path.unlink(missing_ok=True)
     command = [
         sys.executable,
         "-c",
@@ -861,8 +930,152 @@ def build(
             "Fix the page or notebook named above; a notebook error is shown with its "
             "traceback in the log. Run with --clean to re-execute every notebook."
         )
+    write_if_changed(stamp_path, stamp.encode("utf-8"))
     return BuildResult(index=index.resolve(), seconds=seconds, log=log_path, sync=sync,
                        edition=chosen)
+
+
+# ---------------------------------------------------------------------------
+# Print edition
+
+#: Chromium options for printing (Debian's browser; never one downloaded).
+CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-background-networking")
+
+_PRINT_READY = """() => [...document.querySelectorAll('div.lupus-vega-chart')]
+      .every(d => d.dataset.lupusDrawn === 'done' || d.dataset.lupusDrawn === 'error')
+    && [...document.querySelectorAll('.math')].every(m => m.querySelector('mjx-container'))"""
+
+
+def find_chromium() -> Path:
+    """Debian's Chromium (``/usr/bin/chromium``, else ``chromium`` on the PATH).
+
+    Raises
+    ------
+    LupusTeachError
+        If there is none (the message says how to install it).
+    """
+    default = Path("/usr/bin/chromium")
+    if default.is_file() and os.access(default, os.X_OK):
+        return default
+    found = shutil.which("chromium")
+    if found is None:
+        raise LupusTeachError(
+            "Printing the book needs Chromium, which is not installed: run "
+            "`apt-get install chromium` (Debian/Ubuntu), then try again."
+        )
+    return Path(found)
+
+
+def toc_pages(html: Path, book: Path) -> list[Path]:
+    """The built pages of the book in reading order (the table of contents')."""
+    import yaml
+
+    toc = yaml.safe_load((book / "_toc.yml").read_text(encoding="utf-8"))
+    docs = [toc["root"]] + [
+        chapter["file"] for part in toc.get("parts", []) for chapter in part.get("chapters", [])
+    ]
+    return [html / f"{doc}.html" for doc in docs if (html / f"{doc}.html").is_file()]
+
+
+@dataclass
+class PdfResult:
+    """The printed book: where it is, how many pages, from how many web pages."""
+
+    path: Path
+    pages: int
+    documents: int
+    seconds: float
+
+
+def print_pdf(
+    out: Path,
+    root: Path | None = None,
+    html: Path | None = None,
+    force: bool = False,
+    timeout_ms: int = 60_000,
+) -> PdfResult:
+    """Print the built student edition to one PDF with the local Chromium.
+
+    Each page of the table of contents is opened (from local files, every
+    other request refused), its charts drawn and formulas typeset, and printed
+    with Chromium's print engine (Playwright's ``page.pdf``, A4, backgrounds
+    on); the pieces are joined with ``pypdf`` in reading order. Playwright and
+    pypdf were chosen because the tests already drive this Chromium with
+    Playwright, and pypdf is a small pure-Python library.
+
+    Parameters
+    ----------
+    out : Path
+        The PDF to write (refused if it exists, unless ``force``).
+    root : Path, optional
+        The repository checkout (default: this one).
+    html : Path, optional
+        The built pages (default: the student edition's ``_build/html``).
+    force : bool
+        Replace an existing ``out``.
+
+    Raises
+    ------
+    LupusTeachError
+        If the book is not built, Chromium is missing, or a page fails to load.
+    """
+    from io import BytesIO
+
+    from pypdf import PdfReader, PdfWriter
+
+    from lupus_teach.outputs import check_output_path, write_bytes
+
+    book = find_book_dir(root)
+    html = build_dir(book, Edition.STUDENT) / "html" if html is None else Path(html)
+    pages = toc_pages(html, book)
+    if not pages:
+        raise LupusTeachError(
+            f"No built book in {html}: run `lupus-teach book build` first."
+        )
+    check_output_path(out, force=force)
+    chromium = find_chromium()
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    from playwright.sync_api import sync_playwright
+
+    start = time.perf_counter()
+    writer = PdfWriter()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium), headless=True, args=list(CHROMIUM_ARGS)
+        )
+        try:
+            tab = browser.new_page()
+
+            def only_local(route: Any) -> None:
+                if route.request.url.startswith("file://"):
+                    route.continue_()
+                else:
+                    route.abort()
+
+            tab.route("**/*", only_local)
+            for page in pages:
+                tab.goto(page.as_uri(), wait_until="load")
+                try:
+                    tab.wait_for_function(_PRINT_READY, timeout=timeout_ms)
+                except Exception as err:
+                    raise LupusTeachError(
+                        f"{page}: its charts or formulas did not finish drawing ({err})."
+                    ) from None
+                tab.emulate_media(media="print")
+                data = tab.pdf(format="A4", print_background=True,
+                               margin={"top": "15mm", "bottom": "15mm",
+                                       "left": "12mm", "right": "12mm"})
+                tab.emulate_media(media="screen")
+                for sheet in PdfReader(BytesIO(data)).pages:
+                    writer.add_page(sheet)
+        finally:
+            browser.close()
+    writer.add_metadata({"/Title": "Lupus, BILAG and stem cells: a course (student edition)"})
+    buffer = BytesIO()
+    writer.write(buffer)
+    path = write_bytes(out, buffer.getvalue(), force=force)
+    return PdfResult(path=path, pages=len(writer.pages), documents=len(pages),
+                     seconds=time.perf_counter() - start)
 
 
 def build_summary(result: BuildResult) -> str:
@@ -879,6 +1092,10 @@ def build_summary(result: BuildResult) -> str:
     """
     lessons = len(result.sync.chapters.get("lessons", []))
     exercises = len(result.sync.chapters.get("exercises", []))
+    if result.up_to_date:
+        return (f"The book is up to date ({lessons} lessons, {exercises} exercise sets): "
+                f"nothing changed since the last build.\nOpen {result.index.as_uri()}\n"
+                f"({result.index})")
     return (
         f"Built the book in {result.seconds:.0f} s ({lessons} lesson"
         f"{'' if lessons == 1 else 's'}, {exercises} exercise set"
@@ -894,6 +1111,7 @@ __all__ = [
     "REPO_ROOT",
     "BuildResult",
     "Edition",
+    "PdfResult",
     "SyncReport",
     "build",
     "build_dir",
@@ -902,13 +1120,18 @@ __all__ = [
     "edition_of",
     "exercise_for_book",
     "find_book_dir",
+    "find_chromium",
+    "inputs_fingerprint",
     "lesson_for_book",
     "preexecute",
     "prepare_kernel_profile",
+    "print_pdf",
     "sync_sources",
     "toc_from_template",
+    "toc_pages",
     "toc_text",
     "vega_bundle",
+    "write_generated_pages",
     "write_if_changed",
     "write_static_assets",
 ]

@@ -562,3 +562,26 @@ def test_lesson_copies_hide_quiz_code_and_answer_folds():
     assert all("remove-input" in c.metadata.get("tags", []) for c in quiz_cells)
     assert not any("<summary>Show the answer" in c.source for c in nb.cells)
     assert nb.cells[0].metadata["tags"] == ["remove-cell"]  # the rendering stamp
+
+
+@pytest.mark.xdist_group("book")
+@pytest.mark.slow
+def test_layout_conventions(built_book):
+    """The simulated-cohort note once per lesson; every chart's exports named after it;
+    the definitions page's contents list names each definition."""
+    from lupus_teach.data import COHORT_NOTE
+    from lupus_teach.response import DEFINITIONS
+
+    note = COHORT_NOTE[:60]
+    for page in sorted((HTML / "lessons").glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        assert text.count(note) <= 1, page.name
+        for match in re.finditer(r'<div class="lupus-vega-chart"[^>]*>', text):
+            name = re.search(r'data-file-name="([^"]+)"', match.group(0))
+            assert name and name.group(1) not in ("chart", "visualization"), page.name
+    definitions = (HTML / "definitions.html").read_text(encoding="utf-8")
+    side = definitions.split('id="pst-page-navigation-heading-2"', 1)[-1]
+    side = side.split("</nav>", 1)[0]
+    for name in DEFINITIONS:
+        assert f"<code class=\"docutils literal notranslate\"><span class=\"pre\">{name}" \
+               f"</span></code>" in side or name in side, name

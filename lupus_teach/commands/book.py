@@ -30,6 +30,17 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_pdf(args: argparse.Namespace) -> int:
+    from lupus_teach.book import build, print_pdf
+
+    if not args.no_build:
+        build(echo=not args.quiet, root=args.root)
+    result = print_pdf(args.output, root=args.root, force=args.force)
+    print(f"Printed {result.documents} pages of the book to {result.path} "
+          f"({result.pages} PDF pages, {result.seconds:.0f} s).")
+    return 0
+
+
 def _cmd_help(parser: argparse.ArgumentParser) -> int:
     parser.print_help()
     return 2
@@ -74,4 +85,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the lupus-teach checkout to build (default: the one this package runs from)",
     )
     build.set_defaults(handler=_cmd_build)
+    pdf = actions.add_parser(
+        "pdf",
+        help="print the student edition to one PDF with the local Chromium",
+        description="Build the student edition if needed, then print every page of it, "
+        "in the order of the table of contents, to one PDF (charts and formulas "
+        "included) with Debian's Chromium.",
+    )
+    pdf.add_argument("-o", "--output", type=Path, default=Path("lupus-teach-book.pdf"),
+                     help="the PDF to write (default: lupus-teach-book.pdf)")
+    pdf.add_argument("--force", action="store_true", help="replace an existing PDF")
+    pdf.add_argument("--no-build", action="store_true",
+                     help="print the pages already built, without building first")
+    pdf.add_argument("--root", type=Path, default=None, metavar="DIR",
+                     help="the lupus-teach checkout (default: this one)")
+    pdf.add_argument("--quiet", action="store_true", help="do not echo the build's output")
+    pdf.set_defaults(handler=_cmd_pdf)
     book.set_defaults(handler=lambda args: _cmd_help(book))
