@@ -60,9 +60,11 @@ MCR: BILAG C or better in every system at month 6, and no new A score at months 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -70,6 +72,9 @@ import pandas as pd
 from lupus_teach.bilag import ACTIVITY, IndexVersion, parse_grade, system_names
 from lupus_teach.errors import UnknownNameError
 from lupus_teach.visits import bilag_index_of, read_visits
+
+if TYPE_CHECKING:  # lupus_teach.windows imports Choice from here
+    from lupus_teach.windows import VisitWindows, WindowedVisits
 
 __all__ = [
     "DEFINITIONS",
@@ -1058,10 +1063,8 @@ def _notes(cube: _Cube) -> np.ndarray:
     for value in np.unique(missing[missing > 0]):
         listed = ", ".join(str(m) for i, m in enumerate(months) if value >> i & 1)
         texts[missing == value] = f"missing visits: {listed}"
-    for pid, extra in cube.off_schedule.items():
-        listed = ", ".join(str(int(m)) if float(m).is_integer() else str(m) for m in extra)
-        note = f"visits at months {listed} are not on the schedule and were not used"
-        texts[pid] = f"{texts[pid]}; {note}" if texts[pid] else note
+    # visits not used (off the schedule, or left out by the windows) are noted by
+    # _windows_and_events, shared with the reference implementation
     return texts
 
 
@@ -1121,13 +1124,10 @@ def _classify_reference(visits: pd.DataFrame, chosen: ResponseDefinition,
             history[month] = dict(zip(visit["system"], visit["grade"], strict=True))
         result = classify_patient(history, chosen, index)
         missing = [m for m in chosen.schedule if m not in history]
-        off = sorted(m for m in history if m not in chosen.schedule)
         notes = []
         if missing:
             notes.append("missing visits: " + ", ".join(str(m) for m in missing))
-        if off:
-            listed = ", ".join(str(int(m)) if float(m).is_integer() else str(m) for m in off)
-            notes.append(f"visits at months {listed} are not on the schedule and were not used")
+        # visits not used are noted by _windows_and_events (shared with the vectorised code)
         rows.append((patient, result.response.value, result.deciding_month, result.reason,
                      result.relapse_month, "; ".join(notes)))
     table = pd.DataFrame(rows, columns=["patient_id", "response", "deciding_month", "reason",
@@ -1137,12 +1137,142 @@ def _classify_reference(visits: pd.DataFrame, chosen: ResponseDefinition,
     return table
 
 
+# --------------------------------------------------------------------------
+# Shared by both implementations: windows (unused visits, observed months) and
+# events (non-responder imputation), applied identically to either result
+# --------------------------------------------------------------------------
+
+
+def _month_text(month: float) -> str:
+    value = float(month)
+    return str(int(value)) if value.is_integer() else f"{round(value, 2):g}"
+
+
+def _checked_events(events: pd.DataFrame | str | os.PathLike[str] | None,
+                    visits: pd.DataFrame) -> pd.DataFrame | None:
+    """Read ``events`` if needed; refuse unknown patients and visits after a death."""
+    if events is None:
+        return None
+    from lupus_teach.errors import DataValidationError
+    from lupus_teach.events import read_events, visits_after_death
+
+    table = events
+    if not (isinstance(events, pd.DataFrame) and "source_row" in events.columns):
+        table = read_events(events, visits=visits)
+    else:
+        unknown = ~table["patient_id"].isin(set(pd.unique(visits["patient_id"])))
+        if unknown.any():
+            table = read_events(events.drop(columns="source_row"), visits=visits)
+    problems = visits_after_death(table, visits, visits.attrs.get("source", "the visits"))
+    if problems:
+        raise DataValidationError(problems)
+    return table
+
+
+def _windows_and_events(result: pd.DataFrame, windowed: WindowedVisits,
+                        chosen: ResponseDefinition, events: pd.DataFrame | None,
+                        systems: Sequence[str]) -> pd.DataFrame:
+    """Add ``observed_month``, note every visit not used, and apply the events rule."""
+    rows = windowed.table
+    first_system = rows["system"] == systems[0]
+    seen = rows.loc[first_system.to_numpy() & rows["month"].notna().to_numpy(),
+                    ["patient_id", "month", "observed_month"]]
+    key = pd.MultiIndex.from_arrays([seen["patient_id"], seen["month"].astype(float)])
+    if not key.is_unique:
+        seen = seen[~key.duplicated()]
+        key = key[~key.duplicated()]
+    observed_of = seen["observed_month"].to_numpy(dtype=float)
+
+    def observed_at(months: np.ndarray) -> np.ndarray:
+        where = key.get_indexer(pd.MultiIndex.from_arrays(
+            [result["patient_id"], np.asarray(months, dtype=float)]))
+        return np.where(where >= 0, observed_of[np.maximum(where, 0)], np.nan)
+
+    observed = observed_at(result["deciding_month"].to_numpy())
+    notes = result["note"].astype(object).to_numpy().copy()
+    # visits not used: off the definition's schedule, or left out by the windows
+    off = seen[~seen["month"].isin(chosen.schedule).to_numpy()]
+    lost = windowed.unused
+    if len(off) or len(lost):
+        listed = pd.concat([
+            pd.DataFrame({"patient_id": off["patient_id"].to_numpy(),
+                          "month": off["observed_month"].to_numpy(dtype=float), "why": ""}),
+            pd.DataFrame({"patient_id": lost["patient_id"].to_numpy(),
+                          "month": lost["observed_month"].to_numpy(dtype=float),
+                          "why": lost["why"].to_numpy()}),
+        ], ignore_index=True).sort_values("month", kind="stable")
+        months = listed.groupby("patient_id", sort=False)["month"].agg(tuple)
+        text = {m: ", ".join(_month_text(x) for x in m) for m in set(months)}
+        extra = {pid: f"visits at months {text[m]} are not on the schedule and were not used"
+                 for pid, m in months.items()}
+        detailed = listed[listed["why"] != ""]
+        for pid, group in detailed.groupby("patient_id", sort=False):
+            why = ", ".join(f"{_month_text(m)}: {w}"
+                            for m, w in zip(group["month"], group["why"], strict=True))
+            extra[pid] += f" ({why})"
+        add = result["patient_id"].map(extra).fillna("").to_numpy(dtype=object)
+        notes = np.where(add == "", notes,
+                         np.where(notes == "", add, notes.astype(str) + "; " + add))
+    out = result.copy()
+    out.insert(out.columns.get_loc("deciding_month") + 1, "observed_month", observed)
+    out["note"] = notes
+    if events is not None and len(events):
+        out = _impute_events(out, events, chosen, observed_at)
+    out.attrs["windows_summary"] = windowed.summary()
+    out.attrs["unused_visits"] = len(windowed.unused)
+    return out
+
+
+def _impute_events(result: pd.DataFrame, events: pd.DataFrame, chosen: ResponseDefinition,
+                   observed_at: Callable[[np.ndarray], np.ndarray]) -> pd.DataFrame:
+    """Non-responder imputation for deaths and withdrawals before the last scheduled visit."""
+    from lupus_teach.events import EventKind, first_events
+
+    last = max(chosen.schedule)
+    first = first_events(events).set_index("patient_id")
+    when = result["patient_id"].map(first["month"]).to_numpy(dtype=float)
+    kind = result["patient_id"].map(first["event"])
+    has = ~np.isnan(when)
+    if not has.any():
+        return result
+    last_seen = observed_at(np.full(len(result), float(last)))
+    # assessed at the last visit before the event: the visits decide
+    assessed = ~np.isnan(last_seen) & (last_seen <= when)
+    impute = has & (when < last) & ~assessed
+    out = result.copy()
+    reasons = out["reason"].astype(object).to_numpy().copy()
+    notes = out["note"].astype(object).to_numpy().copy()
+    for i in np.flatnonzero(has):
+        verb = EventKind(kind.iloc[i]).verb
+        month = _month_text(when[i])
+        if impute[i]:
+            before = f"{out['response'].iloc[i]} at month {int(out['deciding_month'].iloc[i])}"
+            relapse = out["relapse_month"].iloc[i]
+            if not pd.isna(relapse):
+                before += f", relapse at month {int(relapse)}"
+            reasons[i] = (f"NR: {verb} at month {month}, before the month-{last} assessment "
+                          f"(non-responder imputation); by the visits alone: {before}")
+        else:
+            note = (f"{verb} at month {month}, after the month-{last} assessment: the "
+                    "response stands")
+            notes[i] = note if notes[i] == "" else f"{notes[i]}; {note}"
+    out["reason"] = reasons
+    out["note"] = notes
+    out.loc[impute, "response"] = ResponseCategory.NR.value
+    out.loc[impute, "deciding_month"] = last
+    out.loc[impute, "observed_month"] = np.nan
+    out.loc[impute, "relapse_month"] = pd.NA
+    return out
+
+
 def classify_response(
     visits: pd.DataFrame,
     definition: str | ResponseDefinition = "wang2014",
     *,
     method: str = "vectorised",
     validate: bool = True,
+    windows: VisitWindows | str | float | Sequence[str] | None = None,
+    events: pd.DataFrame | str | os.PathLike[str] | None = None,
 ) -> pd.DataFrame:
     """Classify every patient of a cohort under a response definition.
 
@@ -1159,15 +1289,29 @@ def classify_response(
     validate : bool
         Validate ``visits`` first (default). Skip only for a table already
         returned by ``read_visits``.
+    windows : VisitWindows, optional
+        How observed visits are matched to the visit grid before the rules
+        read them (:mod:`lupus_teach.windows`; default: the nearest grid
+        month within halfway to its neighbours). A half-width in months or
+        ``--window`` text is accepted too.
+    events : DataFrame or path, optional
+        Deaths and withdrawals (:func:`lupus_teach.events.read_events`). A
+        patient who dies or withdraws before the definition's last scheduled
+        visit is NR (non-responder imputation; :data:`lupus_teach.events.EVENT_CHOICE`).
 
     Returns
     -------
     DataFrame
         One row per patient, in order of first appearance: ``patient_id``,
         ``response`` (``MCR``, ``PCR``, ``responder`` or ``NR``),
-        ``deciding_month``, ``reason``, ``relapse_month`` (responders' first
-        later new A or B; empty otherwise and for BICLA) and ``note``
-        (missing or unused visits).
+        ``deciding_month`` (the scheduled month of the deciding visit),
+        ``observed_month`` (when that visit was observed; empty when it is
+        missing or an event decided), ``reason``, ``relapse_month``
+        (responders' first later new A or B; empty otherwise and for BICLA)
+        and ``note`` (missing visits, every visit not used, events).
+        ``attrs['windows_summary']`` is the one-line summary of the matching
+        (:meth:`lupus_teach.windows.WindowedVisits.summary`) and
+        ``attrs['unused_visits']`` the number of visits not matched.
 
     Raises
     ------
@@ -1196,13 +1340,18 @@ def classify_response(
         raise UnknownNameError("classification method", method, ["vectorised", "reference"])
     table = read_visits(visits) if validate else visits
     index = bilag_index_of(table)
+    from lupus_teach.windows import assign_windows
+
+    windowed = assign_windows(table, windows)
+    checked = _checked_events(events, table)
     chosen = _composite_for(chosen, table)  # SRI-k, full BICLA: lupus_teach.composite
     if chosen.name in COMPOSITE_DEFINITIONS:
-        result = _classify_composite(table, chosen, index, method)
+        result = _classify_composite(windowed.visits, chosen, index, method)
     elif method == "reference":
-        result = _classify_reference(table, chosen, index)
+        result = _classify_reference(windowed.table, chosen, index)
     else:
-        result = _classify_vectorised(table, chosen, system_names(index))
+        result = _classify_vectorised(windowed.table, chosen, system_names(index))
+    result = _windows_and_events(result, windowed, chosen, checked, system_names(index))
     return _with_index_note(result, chosen, index)
 
 
@@ -1294,7 +1443,26 @@ def definitions_markdown(names: Sequence[str] | None = None) -> str:
     if names is None:
         parts.append("\n".join(["## Choices about the BILAG index itself", "",
                                  *_choices_table(INDEX_CHOICES)]))
+        parts.append("\n".join(["## Choices about visit dates, deaths and withdrawals", "",
+                                 "Used by every definition in the same way.", "",
+                                 *_choices_table(record_choices())]))
     return "\n\n".join(parts)
+
+
+def record_choices() -> tuple[Choice, ...]:
+    """The choices about real-world records (visit windows, deaths and withdrawals).
+
+    Stated in :mod:`lupus_teach.windows` and :mod:`lupus_teach.events`.
+
+    Examples
+    --------
+    >>> [c.test.startswith("test_") for c in record_choices()]
+    [True, True]
+    """
+    from lupus_teach.events import EVENT_CHOICE
+    from lupus_teach.windows import WINDOW_CHOICE
+
+    return (WINDOW_CHOICE, EVENT_CHOICE)
 
 
 #: Choices about scoring and comparing visits, shared by every definition.
@@ -1322,39 +1490,6 @@ INDEX_CHOICES: tuple[Choice, ...] = (
         "test_flare_severity_same_rule_on_2004",
     ),
 )
-
-def console_notes(visits: pd.DataFrame, definition: str | ResponseDefinition) -> list[str]:
-    """Lines for the console of ``classify`` and ``report`` (index version, E after A-D).
-
-    Parameters
-    ----------
-    visits : DataFrame
-        A table returned by :func:`lupus_teach.visits.read_visits`.
-    definition : str
-        The definition used.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from lupus_teach.bilag import system_names
-    >>> rows = [("q1", m, s, "A" if s == "renal" and m == 0 else "E")
-    ...         for m in (0, 12) for s in system_names("2004")]
-    >>> visits = pd.DataFrame(rows, columns=["patient_id", "month", "system", "grade"])
-    >>> for line in console_notes(visits, "wang2014"):
-    ...     print(line[:80])
-    note: wang2014 was written for classic BILAG data; applied here to BILAG-2004 da
-    warning: 1 grade E (never involved) follows an earlier A, B, C or D in the same
-    """
-    from lupus_teach.bilag import e_after_involvement_warning
-
-    lines = []
-    note = index_note(definition, bilag_index_of(visits))
-    if note:
-        lines.append(f"note: {note}")
-    warning = e_after_involvement_warning(visits)
-    if warning:
-        lines.append(warning)
-    return lines
 
 
 # --------------------------------------------------------------------------
@@ -1599,3 +1734,37 @@ def _missing_visit_notes(cube: _Cube) -> np.ndarray:
         listed = ", ".join(str(m) for i, m in enumerate(cube.months) if value >> i & 1)
         texts[missing == value] = f"missing visits: {listed}"
     return texts
+
+
+def console_notes(visits: pd.DataFrame, definition: str | ResponseDefinition) -> list[str]:
+    """Lines for the console of ``classify`` and ``report`` (index version, E after A-D).
+
+    Parameters
+    ----------
+    visits : DataFrame
+        A table returned by :func:`lupus_teach.visits.read_visits`.
+    definition : str
+        The definition used.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from lupus_teach.bilag import system_names
+    >>> rows = [("q1", m, s, "A" if s == "renal" and m == 0 else "E")
+    ...         for m in (0, 12) for s in system_names("2004")]
+    >>> visits = pd.DataFrame(rows, columns=["patient_id", "month", "system", "grade"])
+    >>> for line in console_notes(visits, "wang2014"):
+    ...     print(line[:80])
+    note: wang2014 was written for classic BILAG data; applied here to BILAG-2004 da
+    warning: 1 grade E (never involved) follows an earlier A, B, C or D in the same
+    """
+    from lupus_teach.bilag import e_after_involvement_warning
+
+    lines = []
+    note = index_note(definition, bilag_index_of(visits))
+    if note:
+        lines.append(f"note: {note}")
+    warning = e_after_involvement_warning(visits)
+    if warning:
+        lines.append(warning)
+    return lines
