@@ -360,6 +360,9 @@ def load_cohort(part: str = "visits") -> pd.DataFrame:
         from lupus_teach.events import read_events
 
         table = read_events(io.StringIO(text), name=resource["path"])
+        for spec in resource["schema"]["fields"]:  # typed as the manifest says
+            if spec["type"] == "integer" and spec["name"] in table:
+                table[spec["name"]] = table[spec["name"]].astype("int64")
     else:
         table = _read_typed(text, resource)
     table.attrs["simulated"] = True

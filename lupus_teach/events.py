@@ -204,8 +204,8 @@ def read_events(
     ...                        "2023-04-11"]})
     >>> events = pd.DataFrame({"patient_id": ["a"], "event": ["withdrawal"],
     ...                        "date": ["2023-05-11"]})
-    >>> read_events(events, visits=visits)["month"].round(2).tolist()
-    [3.94]
+    >>> read_events(events, visits=visits)["month"].round(2).tolist()  # 121 days
+    [3.98]
     """
     label = name or (os.fspath(source) if isinstance(source, (str, os.PathLike))
                      else "<DataFrame>" if isinstance(source, pd.DataFrame)

@@ -1207,9 +1207,9 @@ def _windows_and_events(result: pd.DataFrame, windowed: WindowedVisits,
                  for pid, m in months.items()}
         detailed = listed[listed["why"] != ""]
         for pid, group in detailed.groupby("patient_id", sort=False):
-            why = ", ".join(f"{_month_text(m)}: {w}"
+            why = ", ".join(f"month {_month_text(m)} {w}"
                             for m, w in zip(group["month"], group["why"], strict=True))
-            extra[pid] += f" ({why})"
+            extra[pid] += f": {why}"
         add = result["patient_id"].map(extra).fillna("").to_numpy(dtype=object)
         notes = np.where(add == "", notes,
                          np.where(notes == "", add, notes.astype(str) + "; " + add))

@@ -68,7 +68,7 @@ Examples
 >>> matched.visits.drop_duplicates("month")[["month", "observed_month"]].values.tolist()
 [[0.0, 0.0], [1.0, 1.1], [3.0, 2.9], [6.0, 5.9], [9.0, 9.2], [12.0, 11.8]]
 >>> matched.unused[["patient_id", "observed_month", "why"]].values.tolist()
-[['p1', 6.3, 'the month-6 window has a nearer visit, at month 5.9']]
+[['p1', 6.3, 'in the month-6 window with a nearer visit at month 5.9']]
 >>> print(matched.summary())
 6 visits matched to windows (5 off their scheduled month); 1 visit was not used (a nearer ...
 """
@@ -420,7 +420,7 @@ def assign_windows(visits: pd.DataFrame,
     >>> matched.visits[["month", "observed_month"]].values.tolist()
     [[0.0, 0.0], [6.0, 5.5]]
     >>> matched.unused["why"].tolist()
-    ['halfway between months 1 and 3', 'the month-6 window has an earlier visit as near, ...']
+    ['halfway between months 1 and 3', 'in the month-6 window with an earlier visit as near ...']
     """
     chosen = as_windows(windows)
     grid, starts, ends = chosen.bounds()
@@ -490,7 +490,7 @@ def assign_windows(visits: pd.DataFrame,
     for i in np.flatnonzero(nearer):
         as_near = abs(winner_month[i] - grid[nearest[i]]) == best[i]
         word = "an earlier visit as near" if as_near else "a nearer visit"
-        why[i] = (f"the month-{_fmt(grid[nearest[i]])} window has {word}, at month "
+        why[i] = (f"in the month-{_fmt(grid[nearest[i]])} window with {word} at month "
                   f"{_fmt(winner_month[i])}")
     lost = np.flatnonzero(~used)
     lost = lost[np.lexsort((visit_month[lost], visit_pid[lost]))]  # patient order, then month
