@@ -561,7 +561,7 @@ def _factor(series: pd.Series, parsed: bool = False,
         raw = np.append(raw, np.array([""], dtype=object))
         codes = np.where(codes < 0, len(raw) - 1, codes)
     text = np.array([str(v).strip() for v in raw], dtype=object)
-    return codes, raw, text
+    return codes.astype(np.intp, copy=False), raw, text
 
 
 def _first_positions(codes: np.ndarray, n_codes: int) -> np.ndarray:
@@ -793,8 +793,8 @@ def _optional_checks(table: pd.DataFrame, out: _Collector, row_labels: np.ndarra
         # Every control or invisible character is also one that str.isprintable()
         # refuses: only rows holding such a cell are looked at closely.
         flagged = np.zeros(len(table), dtype=bool)
-        for column in table.columns:
-            series = table[column]
+        for position, column in enumerate(table.columns):
+            series = table.iloc[:, position]  # two columns may share a name (two blanks)
             if pd.api.types.is_numeric_dtype(series.dtype):
                 continue
             codes, raw, _ = out.factor(series, column)
@@ -849,16 +849,23 @@ def _months_from_dates(table: pd.DataFrame, out: _Collector) -> None:
         frame["b"] = base
         per_patient = frame[ok].groupby("p")["b"]
         differs = per_patient.nunique() > 1
+        first_base = per_patient.first()
+        # no usable date at all: map() cannot cast to an empty date series (found by fuzzing)
+        mapped = (frame["p"].map(first_base) if len(first_base) else
+                  pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]"))
         clash = np.flatnonzero(ok & frame["p"].isin(differs[differs].index).to_numpy()
-                               & (frame["b"] != frame["p"].map(per_patient.first())).to_numpy())
+                               & (frame["b"] != mapped).to_numpy())
         out.many("baseline_date_differs", "rows whose baseline_date differs from the "
                  "patient's first row", clash,
                  lambda pos: ("baseline_date", str(table["baseline_date"].iloc[pos]).strip(),
                               "this patient's baseline_date differs from the one on the "
                               "patient's first row; give one baseline date per patient."))
-        baseline = frame["p"].map(per_patient.first()).to_numpy()
+        baseline = mapped.to_numpy()
     else:
-        baseline = frame["p"].map(frame[ok].groupby("p")["v"].min()).to_numpy()
+        first = frame[ok].groupby("p")["v"].min()
+        # no usable date at all: map() cannot cast to an empty date series (found by fuzzing)
+        baseline = (frame["p"].map(first) if len(first) else
+                    pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")).to_numpy()
     days = (pd.Series(visit) - pd.Series(baseline)).dt.days.to_numpy(dtype=float,
                                                                        na_value=np.nan)
     before = ok & (days < 0)
@@ -886,13 +893,15 @@ def _check_long(table: pd.DataFrame, out: _Collector, row_labels: np.ndarray,
     if "patient_id" in table:
         codes, raw, text = out.factor(table["patient_id"], "patient_id")
         empty = text == ""
-        out.many("patient_id_empty", "rows with an empty patient id",
-                 np.flatnonzero(empty[codes]),
-                 lambda pos: ("patient_id", "", "the patient id is empty; every row needs one."))
-        pid_ok = ~empty[codes]
+        if empty.any():
+            out.many("patient_id_empty", "rows with an empty patient id",
+                     np.flatnonzero(empty[codes]),
+                     lambda pos: ("patient_id", "", "the patient id is empty; every row needs "
+                                  "one."))
+            pid_ok = ~empty[codes]
         _id_spelling_problems(out, codes, raw, text)
         stripped_codes, pid_text = pd.factorize(text)
-        sid = stripped_codes[codes].astype(np.int64)
+        sid = stripped_codes.astype(np.int64)[codes]
         pid_values = np.asarray(pid_text, dtype=object)[sid]
         pid_text = np.asarray(pid_text, dtype=object)
     # month -------------------------------------------------------------
@@ -938,11 +947,12 @@ def _check_long(table: pd.DataFrame, out: _Collector, row_labels: np.ndarray,
         month_ok = good[codes]
         clean = np.where(good, number, np.nan)
         numeric_codes, numeric_uniques = pd.factorize(clean)
-        mid = np.where(numeric_codes < 0, 0, numeric_codes)[codes].astype(np.int64)
+        mid = np.where(numeric_codes < 0, 0, numeric_codes).astype(np.int64)[codes]
         n_months = max(len(numeric_uniques), 1)
         used = np.bincount(codes, minlength=len(text)) > 0
         whole = good[used].all() and bool(np.all(clean[used] == np.round(clean[used])))
-        month_values = clean[codes].astype("int64") if whole else clean[codes]
+        month_values = (np.where(np.isnan(clean), 0, clean).astype("int64")[codes] if whole
+                        else clean[codes])
     # system ------------------------------------------------------------
     version: IndexVersion | None = _as_index(index) if index is not None else None
     system_ok = np.zeros(n, dtype=bool)
@@ -981,7 +991,7 @@ def _check_long(table: pd.DataFrame, out: _Collector, row_labels: np.ndarray,
                 hint += f" Did you mean '{suggestion}'?"
             messages.append(f"unknown {version.label} organ system. Use one of: "
                             f"{', '.join(valid)}.{hint}")
-        if wide_column is None:
+        if wide_column is None and not known.all():
             out.many("system_unknown", "rows with an unknown organ system",
                      np.flatnonzero(~known[codes]),
                      lambda pos, k=codes, t=text, m=messages: ("system", t[k[pos]], m[k[pos]]))
@@ -992,7 +1002,7 @@ def _check_long(table: pd.DataFrame, out: _Collector, row_labels: np.ndarray,
                             "a system of the other BILAG version, but this wide table uses "
                             f"{version.label} (columns {', '.join(valid)}); use one version "
                             "throughout, or pass --index classic|2004 to say which one is meant.")
-        system_ok = known[codes]
+        system_ok = known[codes] if not known.all() else np.ones(n, dtype=bool)
         sys_id = uniq_id[codes]
     # grade -------------------------------------------------------------
     grade_id = np.zeros(n, dtype=np.int64)
@@ -1005,7 +1015,7 @@ def _check_long(table: pd.DataFrame, out: _Collector, row_labels: np.ndarray,
         column_of = (lambda pos: "grade") if wide_column is None else (
             lambda pos: str(wide_column[pos]))
         out.many("grade_invalid", "rows with a value that is not a BILAG grade",
-                 np.flatnonzero(~good[codes]),
+                 np.flatnonzero(~good[codes]) if not good.all() else np.empty(0, np.intp),
                  lambda pos, k=codes, t=text: (
                      column_of(pos), t[k[pos]],
                      "not a BILAG grade; use one of A, B, C, D, E (A severe, B moderate, "
@@ -1079,9 +1089,14 @@ def _visit_problems(out: _Collector, version: IndexVersion, usable: np.ndarray,
                     systems_of: dict[str, str]) -> None:
     expected = system_names(version)
     n_sys = len(expected)
-    positions = np.flatnonzero(usable)
-    visit = sid[positions] * n_months + mid[positions]
-    key = visit * n_sys + sys_id[positions]
+    if usable.all():  # the usual case: no copies
+        positions = np.arange(len(usable))
+        visit = sid * n_months + mid
+        key = visit * n_sys + sys_id
+    else:
+        positions = np.flatnonzero(usable)
+        visit = sid[positions] * n_months + mid[positions]
+        key = visit * n_sys + sys_id[positions]
     n_keys = (int(sid.max()) + 1 if len(sid) else 1) * n_months * n_sys
     dense = n_keys <= max(8 * len(key), 1 << 20)
     # With few patients x months, counting is a bincount; otherwise a hash table.
