@@ -565,7 +565,10 @@ class ReportData:
             "<h2>Response of each patient</h2>"
             f"<p>Classified under <strong>{_e(definition.name)}</strong> "
             f"({_e(definition.title)}). The rules:</p><ul class=\"lt-rules\">{rules}</ul>"
-            f'<div class="lt-scroll">{_table(table)}</div>'
+            # focusable, so the scrolled table can be read with the keyboard (axe-core
+            # scrollable-region-focusable)
+            '<div class="lt-scroll" tabindex="0" role="region" '
+            f'aria-label="Response of each patient">{_table(table)}</div>'
         )
 
     def proportions_html(self) -> str:
