@@ -775,7 +775,8 @@ _PREEXECUTE_SCRIPT = (
 def inputs_fingerprint(book: Path, extra: Iterable[str] = ()) -> str:
     """A digest of everything a build reads: each source file's path, size and
     modification time under ``book/`` (the notebooks' copies included, build
-    folders excluded), the book extension, and the installed versions.
+    folders excluded) and in the ``lupus_teach`` package, and the installed
+    versions.
 
     :func:`build` skips Jupyter Book altogether when it equals the digest
     saved by the last successful build, so a rebuild with nothing changed
@@ -801,6 +802,11 @@ def inputs_fingerprint(book: Path, extra: Iterable[str] = ()) -> str:
             continue
         info = path.stat()
         digest.update(f"{relative.as_posix()} {info.st_size} {info.st_mtime_ns}\n".encode())
+    package_dir = Path(__file__).resolve().parent
+    for path in sorted(package_dir.rglob("*.py")):  # the extension runs the package's code
+        info = path.stat()
+        digest.update(f"{path.relative_to(package_dir)} {info.st_size} {info.st_mtime_ns}\n"
+                      .encode())
     for package in ("lupus-teach", "jupyter-book", "altair", "vl-convert-python"):
         try:
             digest.update(f"{package} {metadata.version(package)}\n".encode())
