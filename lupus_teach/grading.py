@@ -39,7 +39,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -108,6 +108,8 @@ class GradeRow:
     total: float
     possible: float
     note: str = ""
+    #: The executed student cells (only with ``grade_notebook(..., keep_outputs=True)``).
+    cells: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
 
 def _question_key(name: str) -> tuple[int, str]:
@@ -260,6 +262,7 @@ def grade_notebook(
     *,
     time_limit: float = DEFAULT_TIME_LIMIT,
     label: str | None = None,
+    keep_outputs: bool = False,
 ) -> GradeRow:
     """Run one submission in a fresh kernel with the set's checks; never raises for bad input.
 
@@ -273,11 +276,13 @@ def grade_notebook(
         Seconds the whole run may take, kernel start-up included.
     label : str, optional
         The ``submission`` value of the row (default: the file name).
+    keep_outputs : bool
+        Keep the executed student cells in the row's ``cells`` (to read what
+        the notebook displayed while it was graded).
     """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
-    from otter.execute.logging import start_server
     from otter.execute.preprocessor import GradingPreprocessor
     from traitlets.config import Config
 
@@ -302,41 +307,53 @@ def grade_notebook(
         results_path = work / "results.pkl"
         tests = [str(autograder.tests_dir / f"{q}.py") for q in autograder.questions]
         config = Config()
-        (host, port), stop_server = start_server()
+        host, port = _unused_port()
+        pre = config.GradingPreprocessor
+        pre.cwd, pre.test_dir, pre.tests_glob = str(run_dir), str(autograder.tests_dir), tests
+        pre.results_path = str(results_path)
+        pre.logging_server_host, pre.logging_server_port = host, port
+        pre.force_python3_kernel = True
+        pre.seed, pre.seed_variable, pre.otter_log, pre.variables = None, None, None, None
+        grading = GradingPreprocessor(config=config)
+        n_student = len(nb.cells)
+        graded, _ = grading.preprocess(nb)
+        first = len(graded.cells) - n_student - 1  # Otter adds cells before and one after
+        deadline = time.monotonic() + time_limit
+        client = NotebookClient(
+            graded, kernel_name="python3", allow_errors=True,
+            timeout_func=lambda cell: max(1, int(deadline - time.monotonic())),
+            startup_timeout=max(10, int(time_limit)),
+            resources={"metadata": {"path": str(run_dir)}},
+        )
         try:
-            pre = config.GradingPreprocessor
-            pre.cwd, pre.test_dir, pre.tests_glob = str(run_dir), str(autograder.tests_dir), tests
-            pre.results_path = str(results_path)
-            pre.logging_server_host, pre.logging_server_port = host, port
-            pre.force_python3_kernel = True
-            pre.seed, pre.seed_variable, pre.otter_log, pre.variables = None, None, None, None
-            grading = GradingPreprocessor(config=config)
-            n_student = len(nb.cells)
-            graded, _ = grading.preprocess(nb)
-            first = len(graded.cells) - n_student - 1  # Otter adds cells before and one after
-            deadline = time.monotonic() + time_limit
-            client = NotebookClient(
-                graded, kernel_name="python3", allow_errors=True,
-                timeout_func=lambda cell: max(1, int(deadline - time.monotonic())),
-                startup_timeout=max(10, int(time_limit)),
-                resources={"metadata": {"path": str(run_dir)}},
-            )
-            try:
-                client.execute(stderr=subprocess.DEVNULL)  # the kernel's own warnings
-            except CellTimeoutError:
-                return failed(f"did not finish within {time_limit:g} s (an endless loop?)")
-            except DeadKernelError:
-                return failed("the kernel died while running the notebook")
-            finally:
-                grading.cleanup()
+            client.execute(stderr=subprocess.DEVNULL)  # the kernel's own warnings
+        except CellTimeoutError:
+            return failed(f"did not finish within {time_limit:g} s (an endless loop?)")
+        except DeadKernelError:
+            return failed("the kernel died while running the notebook")
         finally:
-            stop_server()
+            grading.cleanup()
         student_cells = graded.cells[first:first + n_student]
-        return _row_from_results(label, results_path, student_cells, autograder)
+        row = _row_from_results(label, results_path, student_cells, autograder)
+        return replace(row, cells=tuple(student_cells)) if keep_outputs else row
     except Exception as err:  # a grading row must come back whatever the notebook does
         return failed(f"could not be graded: {type(err).__name__}: {str(err)[:120]}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _unused_port() -> tuple[str, int]:
+    """A local port nobody listens on, for the debug logs of Otter's grading cell.
+
+    Otter's grading cell sends its debug logs to a TCP server; Python's
+    ``SocketHandler`` drops them silently when nothing listens. Grading does not
+    need them, and Otter's own log server leaves its socket open.
+    """
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return "127.0.0.1", probe.getsockname()[1]
 
 
 def _row_from_results(label: str, results_path: Path, student_cells: list[Any],

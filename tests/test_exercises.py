@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from lupus_teach.exercises import (
     check_systems,
     masters,
     release,
+    solution_code,
 )
 
 MASTERS = masters()
@@ -96,9 +98,16 @@ def _hidden_tests(master: Path) -> list[str]:
             if c.cell_type == "code" and c.source.lstrip().upper().startswith("# HIDDEN")]
 
 
+def _choice_answers(master: Path) -> list[str]:
+    """The right letter of every multiple-choice question of a master, from its checks."""
+    nb = nbformat.read(master, as_version=4)
+    return [m.group(1) for c in nb.cells if c.cell_type == "code"
+            for m in re.finditer(r"check_choice\(\w+, '([A-Z])'", c.source)]
+
+
 def test_there_is_a_set_for_every_lesson_2_to_8() -> None:
     numbers = [p.name[:2] for p in MASTERS]
-    assert numbers == ["02", "03", "04", "05", "06", "07", "08"], numbers
+    assert {"02", "03", "04", "05", "06", "07", "08"} <= set(numbers), numbers
 
 
 @pytest.mark.parametrize("master", MASTERS, ids=[p.stem for p in MASTERS])
@@ -110,6 +119,43 @@ def test_master_has_4_to_8_questions_with_tests_and_no_outputs(master: Path) -> 
     with_outputs = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.outputs]
     assert not with_outputs, f"{master.name}: cells {with_outputs} have committed outputs"
     assert nb.cells[0].cell_type == "raw" and "# ASSIGNMENT CONFIG" in nb.cells[0].source
+
+
+@pytest.mark.parametrize("master", MASTERS, ids=[p.stem for p in MASTERS])
+def test_every_set_has_hidden_checks_and_says_so(master: Path) -> None:
+    assert _hidden_tests(master), f"{master.stem}: no hidden check, the grade = the practice"
+    intro = nbformat.read(master, as_version=4).cells[1].source
+    assert "some checks run only when your work is graded" in intro, intro
+    config = nbformat.read(master, as_version=4).cells[0].source
+    assert "check_all_cell: true" in config, f"{master.stem}: no check_all cell"
+
+
+def test_answer_key_is_balanced_and_fixed_by_the_masters() -> None:
+    letters = [letter for master in MASTERS for letter in _choice_answers(master)]
+    assert len(letters) >= 10, letters
+    counts = Counter(letters)
+    most, n = counts.most_common(1)[0]
+    assert n <= 0.4 * len(letters), f"{most} answers {n} of {len(letters)}: {counts}"
+    # the options are fixed by the master: nothing shuffles them when a notebook runs
+    for master in MASTERS:
+        text = master.read_text("utf-8")
+        assert "shuffle" not in text and "random" not in text.lower().replace(
+            "randomised", ""), master.name
+
+
+def test_every_choice_has_an_explained_wrong_option_for_each_letter_shown() -> None:
+    """Each option letter in a prompt is either the answer or has its own explanation."""
+    for master in MASTERS:
+        nb = nbformat.read(master, as_version=4)
+        prompts = [c.source for c in nb.cells if c.cell_type == "markdown"]
+        checks = [c.source for c in nb.cells if "check_choice(" in c.source]
+        shown = [sorted(set(re.findall(r"^- \*\*([A-Z])\.\*\*", p, re.M))) for p in prompts]
+        shown = [s for s in shown if s]
+        assert len(shown) == len(checks), master.name
+        for letters, check in zip(shown, checks, strict=True):
+            right = re.search(r"check_choice\(\w+, '([A-Z])'", check).group(1)
+            explained = set(re.findall(r"^\s*'([A-Z])': ", check, re.M))
+            assert explained | {right} == set(letters), (master.name, letters, explained, right)
 
 
 @pytest.mark.slow
@@ -132,14 +178,14 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]
     Sets are released one by one, on first use, so that the slow student-notebook
     executions can spread over the xdist workers instead of queueing behind one
     release of every set. Otter does not re-run the checks here: the masters' own
-    test does.
+    test does, and so does grading the master's answers below.
     """
     out = tmp_path_factory.mktemp("release")
     done: dict[Path, Path] = {}
 
     def get(master: Path) -> Path:
         if master not in done:
-            done[master] = release(out, [master], run_tests=False)[0]
+            done[master] = release(out, [master], run_tests=False, ship_package=False)[0]
         return done[master]
 
     return get
@@ -157,6 +203,11 @@ def test_release_writes_student_and_autograder_versions(
     zips = list((folder / "autograder").glob("*-autograder_*.zip"))
     assert zips, f"no grading zip for {master.stem}"
     assert sorted(p.name for p in (folder / "student").iterdir()) == [master.name]
+    student = nbformat.read(folder / "student" / master.name, as_version=4)
+    code = [c.source for c in student.cells if c.cell_type == "code"]
+    assert any("grader = Grader(" in c for c in code), "the student init cell is Otter's own"
+    assert code[-2].strip() == "grader.check_all()", code[-2:]
+    assert "grader.export(" in code[-1], code[-1]
 
 
 @pytest.mark.slow
@@ -170,37 +221,174 @@ def test_student_version_has_no_solution_text_and_no_hidden_check(
     assert lines, f"{master.name}: found no solution lines to look for"
     leaked = [line for line in lines if json.dumps(line)[1:-1] in text or line in text]
     assert not leaked, f"{master.stem}: solution text in the student version: {leaked}"
-    for hidden in _hidden_tests(master):
-        body = hidden.splitlines()[-1].strip()
-        assert json.dumps(body)[1:-1] not in text, f"hidden check {body!r} was handed out"
+    hidden = [re.search(r"def (test_\w+)\(", h).group(1) for h in _hidden_tests(master)]
+    assert hidden
+    for name in hidden:
+        assert f"def {name}(" not in text, f"hidden check {name} was handed out"
     autograder = (folder / "autograder" / master.name).read_text("utf-8")
     assert all(json.dumps(line)[1:-1] in autograder for line in lines if "=" in line)
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("master", MASTERS, ids=[p.stem for p in MASTERS])
-def test_student_version_unanswered_fails_every_check_helpfully(
-    released: Callable[[Path], Path], master: Path
-) -> None:
-    folder = released(master) / "student"
-    nb = nbformat.read(folder / master.name, as_version=4)
-    _execute(nb, folder)  # no crash: every cell runs (CellExecutionError otherwise)
-    checks = {}
-    for cell in nb.cells:
+# -- executing the student version with no, wrong and right answers ---------
+
+#: What must never be shown to a student: Python's and doctest's transcripts, file paths.
+NEVER_SHOWN = ("Traceback", "Error at line", "Trying:", "Expecting", "Failed example",
+               'File "', ".py", "❌", "results:", "Test case")
+
+
+def _check_outputs(cells: Sequence[Any]) -> dict[str, tuple[str, str]]:
+    """``{question: (text/plain, text/html)}`` shown by each ``grader.check`` cell."""
+    shown = {}
+    for cell in cells:
         found = re.fullmatch(r'grader\.check\("(\w+)"\)', cell.source.strip())
         if found:
-            shown = "".join(
-                o.get("data", {}).get("text/plain", "") + o.get("text", "") for o in cell.outputs
-            )
-            checks[found.group(1)] = shown
-    assert sorted(checks) == sorted(_question_names(master)), "a question has no check cell"
-    for name, shown in checks.items():
-        assert "❌" in shown or "failed" in shown.lower(), f"{name} passed unanswered:\n{shown}"
-        assert "WrongAnswer" in shown, f"{name}: the failure is not a WrongAnswer:\n{shown}"
-        assert "NameError" not in shown and "TypeError" not in shown, shown
-        assert "replace" in shown or "returned None" in shown or "is None" in shown, (
-            f"{name}: the message does not say to answer:\n{shown}"
-        )
+            plain = "".join(o.get("data", {}).get("text/plain", "") + o.get("text", "")
+                            + "".join(o.get("traceback", [])) for o in cell.outputs)
+            html = "".join(o.get("data", {}).get("text/html", "") for o in cell.outputs)
+            shown[found.group(1)] = (plain, html)
+    return shown
+
+
+def _right_values(master: Path) -> dict[str, object]:
+    """The value of each question's answer, from running the master's solutions."""
+    from lupus_teach.grading import _master_answers
+
+    solutions, names = _master_answers(master)
+    env: dict[str, Any] = {}
+    nb = nbformat.read(master, as_version=4)
+    setup = [c.source for c in nb.cells[1:4] if c.cell_type == "code"]
+    for code in setup:
+        exec(code, env)
+    values = {}
+    for question, code in solutions.items():
+        exec(solution_code(code), env)
+        values[question] = env[names[question]]
+    return values
+
+
+def _forbidden_answer_texts(value: object) -> list[str]:
+    """How a right answer would look if a message gave it away."""
+    if isinstance(value, bool) or value is None or callable(value):
+        return []
+    if isinstance(value, int):
+        return [rf"\b{value}\b"]
+    if isinstance(value, float):
+        return [rf"\b{value:.3f}", rf"\b{value:.2f}\b"]
+    if isinstance(value, str):
+        return [re.escape(f"'{value}'"), re.escape(f'"{value}"'), rf"answer is {value}\b"]
+    if isinstance(value, tuple):
+        return [rf"\b{v:.3f}" for v in value]
+    return []
+
+
+def _run_student(folder: Path, nb: nbformat.NotebookNode, tmp: Path) -> nbformat.NotebookNode:
+    work = tmp / "work"
+    work.mkdir(exist_ok=True)
+    nbformat.write(nb, work / f"{folder.name}.ipynb")
+    client = NotebookClient(nb, timeout=KERNEL_TIMEOUT, kernel_name="python3",
+                            resources={"metadata": {"path": str(work)}})
+    client.execute()  # no cell may crash (CellExecutionError otherwise)
+    return nb
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("master", MASTERS, ids=[p.stem for p in MASTERS])
+def test_unanswered_student_version_shows_one_quiet_line_per_question(
+    released: Callable[[Path], Path], master: Path, tmp_path: Path
+) -> None:
+    folder = released(master)
+    nb = nbformat.read(folder / "student" / master.name, as_version=4)
+    nb = _run_student(folder, nb, tmp_path)
+    shown = _check_outputs(nb.cells)
+    assert sorted(shown) == sorted(_question_names(master)), "a question has no check cell"
+    for question, (plain, html) in shown.items():
+        assert plain.strip().startswith(f"{question}: not answered yet"), plain
+        assert len(plain.strip().splitlines()) == 1, plain
+        assert "red" not in html and "#E69F00" not in html and "border" not in html, html
+        for bad in NEVER_SHOWN:
+            assert bad not in plain + html, f"{question} shows {bad!r}:\n{plain}"
+    summary = next(c for c in nb.cells if c.source.strip() == "grader.check_all()")
+    text = summary.outputs[0]["data"]["text/plain"]
+    assert f"0 of {len(shown)} questions pass" in text, text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("master", MASTERS, ids=[p.stem for p in MASTERS])
+def test_wrong_answers_get_a_short_block_without_traceback_or_the_right_answer(
+    released: Callable[[Path], Path], master: Path, tmp_path: Path
+) -> None:
+    from lupus_teach.grading import synthetic_submission
+
+    folder = released(master)
+    questions = _question_names(master)
+    nb = synthetic_submission(master, folder / "student" / master.name,
+                              dict.fromkeys(questions, "wrong"))
+    nb = _run_student(folder, nb, tmp_path)
+    shown = _check_outputs(nb.cells)
+    right = _right_values(master)
+    assert sorted(shown) == sorted(questions)
+    for question, (plain, html) in shown.items():
+        lines = plain.strip().splitlines()
+        assert lines[0] == f"{question}: not right yet", plain
+        assert 2 <= len(lines) <= 4, plain
+        assert any(line.strip().startswith("Hint: ") for line in lines), plain
+        assert "not right" in html and "Hint:" in html, html
+        for bad in NEVER_SHOWN:
+            assert bad not in plain + html, f"{question} shows {bad!r}:\n{plain}"
+        for pattern in _forbidden_answer_texts(right[question]):
+            assert not re.search(pattern, plain), f"{question} gives away the answer:\n{plain}"
+        for line in _solution_lines(master):
+            assert line not in plain, f"{question} shows the solution {line!r}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("master", MASTERS, ids=[p.stem for p in MASTERS])
+def test_master_answers_in_the_student_version_get_full_marks(
+    released: Callable[[Path], Path], master: Path, tmp_path: Path
+) -> None:
+    """Graded as a submission (hidden checks too): every point, and a one-line right message."""
+    from lupus_teach.grading import grade_notebook, load_autograder, synthetic_submission
+
+    folder = released(master)
+    questions = _question_names(master)
+    nb = synthetic_submission(master, folder / "student" / master.name,
+                              dict.fromkeys(questions, "right"))
+    path = tmp_path / "right.ipynb"
+    nbformat.write(nb, path)
+    autograder = load_autograder(next((folder / "autograder").glob("*.zip")), tmp_path)
+    assert autograder.questions == questions
+    row = grade_notebook(path, autograder, time_limit=KERNEL_TIMEOUT, keep_outputs=True)
+    assert row.note == "", row.note
+    assert row.scores == autograder.points, row.scores
+    assert row.total == row.possible == autograder.possible > 0
+    shown = _check_outputs(row.cells)
+    for question, (plain, _html) in shown.items():
+        assert plain.strip() == f"{question}: ✓ passes the checks", plain
+
+
+@pytest.mark.slow
+def test_autograder_zip_installs_lupus_teach(tmp_path: Path) -> None:
+    """Otter's container grading builds its environment from the zip: it must get the package."""
+    import base64
+    import io
+    import zipfile
+
+    import yaml
+
+    folder = release(tmp_path, [MASTERS[0]], run_tests=False)[0]
+    archive = next((folder / "autograder").glob("*.zip"))
+    with zipfile.ZipFile(archive) as zf:
+        env = yaml.safe_load(zf.read("environment.yml"))
+        setup = zf.read("setup.sh").decode()
+        assert zf.getinfo("run_autograder").external_attr == zipfile.ZipFile(archive).getinfo(
+            "run_autograder").external_attr
+    assert "python=3.11" in env["dependencies"], env
+    found = re.search(r"base64 -d > /tmp/(\S+\.whl) <<'WHEEL'\n(.*?)WHEEL\n", setup, re.S)
+    assert found, setup[-500:]
+    assert f"pip install /tmp/{found.group(1)}" in setup
+    wheel = zipfile.ZipFile(io.BytesIO(base64.b64decode(found.group(2))))
+    assert "lupus_teach/exercises.py" in wheel.namelist()
+    assert any(n.endswith("_data/published/outcomes.csv") for n in wheel.namelist())
 
 
 @pytest.mark.slow
@@ -236,7 +424,7 @@ def _message(func: Any, *args: Any, **kwargs: Any) -> str:
     [
         ("12", 12, "expected a whole number, got str '12'"),
         (True, 1, "expected a whole number, got bool True"),
-        (..., 12, "still `...`: replace the `...` with your answer"),
+        (..., 12, "your answer is still `...`"),
         (None, 12, "is None"),
         (11, 12, "11 is not right. hint"),
         ("0.3", 0.3, "expected a number, got str '0.3'. Remove the quotes."),
@@ -312,7 +500,8 @@ def _patients() -> dict[str, dict[int, dict[str, str]]]:
     return {
         "p1": history(m0=dict(QUIET, renal="A")),
         "p2": history(m0=dict(QUIET, renal="A"), m6=dict(QUIET, renal="B")),
-        "p3": history(m0=dict(QUIET, renal="B"), m3=dict(QUIET, neurological="A")),
+        "p3": history(m0=dict(QUIET, renal="B", haematological="B"),
+                      m3=dict(QUIET, neurological="A")),
     }
 
 
@@ -326,7 +515,8 @@ def test_check_response_says_what_mcr_needs() -> None:
     assert "MCR needs no new A from month 1 to month 6: neurological is newly A at month 3" \
         in message
     message = _message(check_response, {"p1": "NR", "p2": "PCR", "p3": "PCR"}, patients)
-    assert message.startswith("p1: 'NR' is not right: the rule that decides this patient is 'MCR:")
+    assert message.startswith("p1: 'NR' is not right: go through p1's visits again"), message
+    assert "MCR" not in message, "the message gives away the right category"
 
 
 def test_check_response_checks_shape_first() -> None:
