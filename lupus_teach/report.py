@@ -113,6 +113,13 @@ __all__ = [
 MAX_HEATMAPS = 12
 #: Above this many patients, marker charts show only the cohort mean (no line per patient).
 MAX_INDIVIDUAL_LINES = 100
+#: Large-cohort mode: the per-patient response table shows at most this many patients (in
+#: file order, with a note saying so) and a table of reasons with their counts is added, so
+#: that the page of a 100,000-patient cohort stays small (``lupus-teach classify`` gives
+#: every patient's row).
+MAX_PATIENT_ROWS = 500
+#: At most this many visits not used by the windows are listed one by one in the notes.
+MAX_UNUSED_LISTED = 50
 #: Flare categories counted as flares in the report's flares-by-month section.
 FLARE_COUNTED: tuple[str, ...] = ("moderate", "severe")
 
@@ -270,9 +277,12 @@ def flares_by_visit(visits: pd.DataFrame, method: str = "vectorised") -> pd.Data
         "previous_month": keys["month"].to_numpy()[rows - 1],
     })
     if method == "vectorised":
-        activity = np.vectorize(ACTIVITY.__getitem__, otypes=[np.int8])(
-            wide.astype(str).to_numpy()
-        ) if len(wide) else np.zeros((0, len(systems)), dtype=np.int8)
+        # grade -> activity through category codes (fast on millions of cells)
+        order = list(ACTIVITY)
+        codes = pd.Categorical(wide.to_numpy(dtype=object).ravel(), categories=order).codes
+        lookup = np.array([ACTIVITY[g] for g in order] + [0], dtype=np.int8)
+        activity = lookup[codes].reshape(len(wide), len(systems)) if len(wide) else np.zeros(
+            (0, len(systems)), dtype=np.int8)
         after, before = activity[rows], activity[rows - 1]
         level = np.where(after > before, after, 0).max(axis=1, initial=0)
         out["flare"] = _FLARE_OF_ACTIVITY[level]
@@ -451,12 +461,17 @@ class ReportData:
         index: str | None = None,
         sha256: str | None = None,
         table_path: str | None = None,
+        windows: Any = None,
+        events: Any = None,
     ) -> ReportData:
         """Read and classify the input file.
 
         ``table_path`` is a pickle of the table already validated by
         :func:`render` (written by it in a private folder), which saves reading
         and checking a large file twice; without it the file is read here.
+        ``windows`` and ``events`` are passed to
+        :func:`lupus_teach.response.classify_response` (``events`` may be the
+        path of an events CSV or of a pickle written by :func:`render`).
 
         Examples
         --------
@@ -481,10 +496,21 @@ class ReportData:
                 visits = read_visits(path, index=index, name=name)
         else:
             visits = read_visits(path, index=index, name=name)
-        responses = classify_response(visits, definition, validate=False)
+        if isinstance(windows, dict):  # as render() passes them to the kernel
+            from lupus_teach.windows import VisitWindows
+
+            windows = VisitWindows(**windows)
+        if isinstance(events, str) and events.endswith(".pkl"):
+            events = pd.read_pickle(events)  # our own file, written by render()
+        elif isinstance(events, (str, os.PathLike)):
+            from lupus_teach.events import read_events
+
+            events = read_events(events, visits=visits)
+        responses = classify_response(visits, definition, validate=False, windows=windows,
+                                      events=events)
         digest = sha256 or sha256_of(path)
         recognised, ignored = split_optional_columns(visits.columns)
-        notes = []
+        notes = _window_event_notes(responses, events)
         if ignored:
             notes.append(
                 "These columns are not part of the BILAG contract and not among the optional "
@@ -549,22 +575,35 @@ class ReportData:
         return f'<h2>Summary</h2><table class="lt-summary">{body}</table>'
 
     def responses_html(self) -> str:
-        """The per-patient response table with reasons."""
+        """The per-patient response table with reasons (capped at :data:`MAX_PATIENT_ROWS`)."""
         definition = self._definition
-        table = self.responses.copy()
-        for column in ("deciding_month", "relapse_month"):
-            table[column] = table[column].map(
-                lambda m: "" if pd.isna(m) else _fmt_month(float(m))
-            )
+        n_patients = len(self.responses)
+        table = self.responses.head(MAX_PATIENT_ROWS).copy()
+        for column in ("deciding_month", "observed_month", "relapse_month"):
+            if column in table:
+                table[column] = table[column].map(
+                    lambda m: "" if pd.isna(m) else _fmt_month(round(float(m), 2)))
         table = table.rename(columns={
             "patient_id": "Patient", "response": "Response", "deciding_month": "Decided at month",
-            "reason": "Reason", "relapse_month": "Relapse month", "note": "Note",
+            "observed_month": "Observed at month", "reason": "Reason",
+            "relapse_month": "Relapse month", "note": "Note",
         })
         rules = "".join(f"<li>{_e(rule)}</li>" for rule in definition.rules)
+        capped = ""
+        if n_patients > MAX_PATIENT_ROWS:
+            counts = self.responses.groupby(["response", "reason"], sort=False).size()
+            counts = counts.sort_values(ascending=False, kind="stable").head(30).reset_index()
+            counts.columns = ["Response", "Reason", "Patients"]
+            capped = (
+                f'<p class="lt-note">Large cohort: the table below shows the first '
+                f"{MAX_PATIENT_ROWS:,} of {n_patients:,} patients, in file order (run "
+                "<code>lupus-teach classify</code> on the file for every patient's row). "
+                "The most common reasons across all patients:</p>" + _table(counts))
         return (
             "<h2>Response of each patient</h2>"
             f"<p>Classified under <strong>{_e(definition.name)}</strong> "
             f"({_e(definition.title)}). The rules:</p><ul class=\"lt-rules\">{rules}</ul>"
+            + capped +
             # focusable, so the scrolled table can be read with the keyboard (axe-core
             # scrollable-region-focusable)
             '<div class="lt-scroll" tabindex="0" role="region" '
@@ -772,6 +811,32 @@ class ReportData:
         )
 
 
+def _window_event_notes(responses: pd.DataFrame, events: pd.DataFrame | None) -> list[str]:
+    """Notes on the visit windows (every unused visit, capped) and on the events used."""
+    notes = []
+    summary = responses.attrs.get("windows_summary", "")
+    if "off their scheduled month" in summary or responses.attrs.get("unused_visits", 0):
+        notes.append(f"Visit windows: {summary}.")
+    unused = responses.loc[responses["note"].astype(str).str.contains("were not used"),
+                           ["patient_id", "note"]]
+    if len(unused):
+        listed = [f"{pid}: {note}" for pid, note in unused.head(MAX_UNUSED_LISTED).itertuples(
+            index=False)]
+        more = len(unused) - len(listed)
+        notes.append("Visits not used, by patient: " + " | ".join(listed)
+                     + (f" | ... and {more:,} more patients with visits not used (see the "
+                        "note column of lupus-teach classify)." if more else "."))
+    if events is not None and len(events):
+        counts = events["event"].value_counts()
+        told = ", ".join(f"{n:,} {k}{'s' if n != 1 else ''}" for k, n in counts.items())
+        imputed = int(responses["reason"].astype(str).str.contains(
+            "non-responder imputation").sum())
+        notes.append(f"Events: {told}. {imputed:,} patients are non-responders because they "
+                     "died or withdrew before the last scheduled assessment (non-responder "
+                     "imputation); the reason column says so.")
+    return notes
+
+
 def _now() -> str:
     """The render time in UTC (``SOURCE_DATE_EPOCH`` is honoured, for reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -864,6 +929,9 @@ def render(
     index: str | IndexVersion | None = None,
     *,
     overwrite: bool = False,
+    windows: Any = None,
+    events: Any = None,
+    console: Any = None,
 ) -> Path:
     """Render the HTML report of a BILAG table to ``path``; return the path.
 
@@ -887,6 +955,16 @@ def render(
     overwrite : bool
         Replace ``path`` if it exists (default: refuse). The input file is
         never replaced.
+    windows : VisitWindows, optional
+        Visit windows (:mod:`lupus_teach.windows`; default: halfway to the
+        neighbouring grid months). Visits not used are listed in the notes.
+    events : DataFrame or path, optional
+        Deaths and withdrawals (:func:`lupus_teach.events.read_events`),
+        checked before any work is done; patients who die or withdraw before
+        the last scheduled visit are non-responders.
+    console : callable, optional
+        Called with the validated table once it is read (the ``report``
+        command prints its console lines from it without reading twice).
 
     Returns
     -------
@@ -915,9 +993,13 @@ def render(
 
     from lupus_teach.outputs import check_output_path, write_text
     from lupus_teach.response import get_definition
+    from lupus_teach.windows import as_windows
 
     get_definition(definition)  # fail fast on an unknown name
+    chosen_windows = as_windows(windows)  # and on unusable windows
     inputs = [source] if isinstance(source, (str, os.PathLike)) else []
+    if isinstance(events, (str, os.PathLike)):
+        inputs.append(events)
     target = check_output_path(path, inputs=inputs, force=overwrite)
     with tempfile.TemporaryDirectory(prefix="lupus-report-") as work:
         if isinstance(source, pd.DataFrame):
@@ -937,9 +1019,18 @@ def render(
             check_identifiers(visits, os.fspath(source), allow_identifiers)
         else:
             raise TypeError("source must be a path or a pandas DataFrame")
+        if console is not None:
+            console(visits)
         digest = sha256_of(input_path)
         table_path = Path(work, "visits.pkl")
         visits.to_pickle(table_path)
+        events_path = None
+        if events is not None:  # checked here, before the kernel starts
+            from lupus_teach.response import _checked_events
+
+            checked = _checked_events(events, visits)
+            events_path = str(Path(work, "events.pkl"))
+            checked.to_pickle(events_path)
         version = index.value if isinstance(index, IndexVersion) else index
         parameters = {
             "input_path": str(input_path.resolve()),
@@ -950,6 +1041,10 @@ def render(
             "sha256": digest,
             "rendered_at": _now(),
             "table_path": str(table_path),
+            "windows": None if chosen_windows.is_default else {
+                "grid": chosen_windows.grid, "half_width": chosen_windows.half_width,
+                "limits": chosen_windows.limits},
+            "events": events_path,
         }
         template = resources.files("lupus_teach") / _TEMPLATES / _NOTEBOOK
         nb = nbformat.reads(template.read_text(encoding="utf-8"), as_version=4)

@@ -16,7 +16,11 @@ import argparse
 import sys
 import time
 
-from lupus_teach.commands import add_definition_option, add_index_option
+from lupus_teach.commands import (
+    add_definition_option,
+    add_index_option,
+    add_window_event_options,
+)
 
 ORDER = 30
 
@@ -24,6 +28,15 @@ ORDER = 30
 def _run(args: argparse.Namespace) -> int:
     from lupus_teach.errors import inert
     from lupus_teach.report import render
+    from lupus_teach.response import console_notes
+    from lupus_teach.windows import VisitWindows, assign_windows
+
+    windows = VisitWindows.parse(args.window) if args.window else None
+    lines: list[str] = []
+
+    def console(visits: object) -> None:  # the table render() has validated, read once
+        lines.append(assign_windows(visits, windows).summary())  # type: ignore[arg-type]
+        lines.extend(console_notes(visits, args.definition))  # index version, E after A-D
 
     start = time.perf_counter()
     path = render(
@@ -34,14 +47,13 @@ def _run(args: argparse.Namespace) -> int:
         allow_identifiers=args.allow_identifiers,
         index=args.index,
         overwrite=args.force,
+        windows=windows,
+        events=args.events,
+        console=console,
     )
     print(f"{inert(path)}: report written ({time.perf_counter() - start:.1f} s); it is one "
           "self-contained HTML file that opens offline.", file=sys.stderr)
-    from lupus_teach.response import console_notes
-    from lupus_teach.visits import read_visits
-
-    visits = read_visits(args.file, index=args.index)  # already validated by render
-    for line in console_notes(visits, args.definition):  # index version, E after A-D
+    for line in lines:
         print(inert(line), file=sys.stderr)
     return 0
 
@@ -70,4 +82,5 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="build the report even if columns or values look like "
                         "identifiers")
     add_index_option(parser)
+    add_window_event_options(parser)
     parser.set_defaults(handler=_run)
