@@ -14,8 +14,7 @@ from lupus_teach.bilag import system_names
 from lupus_teach.cli import main
 
 HEADER = "patient_id,response,deciding_month,observed_month,reason,relapse_month,note"
-W_MCR = ("MCR: BILAG C or better in every system at month 6, with no severe flare (new A) "
-         "since baseline")
+W_MCR = "MCR: BILAG C or better in every system at month 6, and no new A score at months 1 to 6"
 
 
 def write_cohort(path: Path, patients: dict[str, dict[int, dict[str, str]]],
@@ -47,7 +46,7 @@ EXPECTED_WANG = [
      "reason": W_MCR,
      "relapse_month": "9", "note": ""},
     {"patient_id": "p2", "response": "NR", "deciding_month": "6", "observed_month": "6.0",
-     "reason": "NR: BILAG A in renal at month 6 (severe activity remains)",
+     "reason": "NR: BILAG A in renal at month 6; no A is allowed at month 6",
      "relapse_month": "", "note": ""},
     {"patient_id": "p3", "response": "NR", "deciding_month": "6", "observed_month": "",
      "reason": "NR: no visit at month 6, and a missing visit never counts as a response",
