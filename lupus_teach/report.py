@@ -535,9 +535,10 @@ class ReportData:
 
     @property
     def _definition(self) -> Any:
-        from lupus_teach.response import get_definition
+        from lupus_teach.response import _composite_for, get_definition
 
-        return get_definition(self.definition)
+        # bicla on a file with sledai and pga columns is the full BICLA
+        return _composite_for(get_definition(self.definition), self.visits)
 
     def header_html(self) -> str:
         """Title, and the simulated-data banner when the input is the shipped cohort."""

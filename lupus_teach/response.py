@@ -383,6 +383,8 @@ DEFINITIONS: dict[str, ResponseDefinition] = {
                 "Not assessed (not in BILAG data): no worsening of SLEDAI-2K, physician "
                 "global assessment worsened by less than 10%, no treatment failure.",
                 "NR: otherwise.",
+                "When the data also have SLEDAI-2K (sledai or sledai_<descriptor> columns) "
+                "and pga columns, `bicla` applies the full definition instead (bicla_full).",
             ),
             reference=(
                 "Wallace DJ, Kalunian K, Petri MA, et al. Efficacy and safety of epratuzumab "
@@ -1429,7 +1431,7 @@ def definitions_markdown(names: Sequence[str] | None = None) -> str:
     if names is None:
         parts.append("\n".join(["## Rules shared by every definition", "",
                                  *(f"- {rule}" for rule in shared_rules())]))
-    for name in names if names is not None else DEFINITIONS:
+    for name in names if names is not None else [*DEFINITIONS, *COMPOSITE_DEFINITIONS]:
         chosen = get_definition(name)
         schedule = ", ".join(str(m) for m in chosen.schedule)
         version = chosen.index.label if chosen.index is not None else "either BILAG version"
