@@ -699,6 +699,17 @@ class FlareCategory(Enum):
     def rank(self) -> int:
         return _FLARE_RANK[self.value]
 
+    @property
+    def label(self) -> str:
+        """The words used for it everywhere (:data:`lupus_teach.vocabulary.FLARE_SEVERITY`).
+
+        Examples
+        --------
+        >>> FlareCategory.MODERATE.label
+        'moderate flare'
+        """
+        return FLARE_SEVERITY[self.value].label
+
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, FlareCategory):
             return NotImplemented
