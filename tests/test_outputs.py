@@ -123,10 +123,10 @@ def test_simulate_checks_every_file_before_writing_any(tmp_path: Path) -> None:
     paths = cohort_paths(tmp_path / "c.csv")
     paths["markers"].write_text("old markers\n")
     frame = pd.DataFrame({"a": [1]})
-    cohort = type("C", (), {"visits": frame, "patients": frame, "markers": frame})()
+    cohort = type("C", (), {part: frame for part in paths})()
     with pytest.raises(OutputRefusedError):
         _write(cohort, paths)
-    assert not paths["visits"].exists() and not paths["patients"].exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["c_markers.csv"]
     _write(cohort, paths, overwrite=True)
     assert paths["markers"].read_text() == "a\n1\n"
 
