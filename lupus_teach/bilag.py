@@ -1063,14 +1063,17 @@ def e_after_involvement(visits: Any) -> Any:
 def e_after_involvement_warning(visits: Any, limit: int = 5) -> str:
     """A console warning naming E grades that follow A-D in the same system ('' if none).
 
+    Each patient and system is named once, with the first such visit.
+
     Examples
     --------
     >>> import pandas as pd
-    >>> v = pd.DataFrame({"patient_id": ["p1"] * 2, "month": [0, 3],
-    ...                   "system": ["renal"] * 2, "grade": ["C", "E"]})
+    >>> v = pd.DataFrame({"patient_id": ["p1"] * 3, "month": [0, 3, 6],
+    ...                   "system": ["renal"] * 3, "grade": ["C", "E", "E"]})
     >>> print(e_after_involvement_warning(v))
-    warning: 1 grade E (never involved) follows an earlier A, B, C or D in the same system; \
-E means never involved, D previously active: p1 renal E at month 3 after C at month 0
+    warning: grade E (never involved) after an earlier A, B, C or D in the same system at \
+2 visits (1 patient and system); E means never involved, D previously active: p1 renal \
+from month 3 (after C at month 0)
     """
     found = e_after_involvement(visits)
     if found.empty:
@@ -1079,11 +1082,13 @@ E means never involved, D previously active: p1 renal E at month 3 after C at mo
     def month(m: float) -> str:
         return str(int(m)) if float(m).is_integer() else str(m)
 
-    shown = [f"{r.patient_id} {r.system} E at month {month(r.month)} after "
-             f"{r.earlier_grade} at month {month(r.earlier_month)}"
-             for r in found.head(limit).itertuples(index=False)]
-    more = f" (and {len(found) - limit:,} more)" if len(found) > limit else ""
-    n = len(found)
-    return (f"warning: {n:,} grade{'s' if n != 1 else ''} E (never involved) "
-            f"follow{'s' if n == 1 else ''} an earlier A, B, C or D in the same system; "
-            "E means never involved, D previously active: " + "; ".join(shown) + more)
+    first = found.drop_duplicates(["patient_id", "system"])
+    shown = [f"{r.patient_id} {r.system} from month {month(r.month)} (after "
+             f"{r.earlier_grade} at month {month(r.earlier_month)})"
+             for r in first.head(limit).itertuples(index=False)]
+    more = f" (and {len(first) - limit:,} more)" if len(first) > limit else ""
+    n, pairs = len(found), len(first)
+    return (f"warning: grade E (never involved) after an earlier A, B, C or D in the same "
+            f"system at {n:,} visit{'s' if n != 1 else ''} ({pairs:,} patient"
+            f"{'s' if pairs != 1 else ''} and system{'s' if pairs != 1 else ''}); E means "
+            "never involved, D previously active: " + "; ".join(shown) + more)

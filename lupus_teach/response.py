@@ -1205,7 +1205,8 @@ def _windows_and_events(result: pd.DataFrame, windowed: WindowedVisits,
         ], ignore_index=True).sort_values("month", kind="stable")
         months = listed.groupby("patient_id", sort=False)["month"].agg(tuple)
         text = {m: ", ".join(_month_text(x) for x in m) for m in set(months)}
-        extra = {pid: f"visits at months {text[m]} are not on the schedule and were not used"
+        reads = f"{chosen.name} reads months {', '.join(map(str, chosen.schedule))}"
+        extra = {pid: f"visits at months {text[m]} were not used ({reads})"
                  for pid, m in months.items()}
         detailed = listed[listed["why"] != ""]
         for pid, group in detailed.groupby("patient_id", sort=False):
@@ -1758,7 +1759,7 @@ def console_notes(visits: pd.DataFrame, definition: str | ResponseDefinition) ->
     >>> for line in console_notes(visits, "wang2014"):
     ...     print(line[:80])
     note: wang2014 was written for classic BILAG data; applied here to BILAG-2004 da
-    warning: 1 grade E (never involved) follows an earlier A, B, C or D in the same
+    warning: grade E (never involved) after an earlier A, B, C or D in the same syst
     """
     from lupus_teach.bilag import e_after_involvement_warning
 

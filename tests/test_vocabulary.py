@@ -150,7 +150,7 @@ def test_definitions_page_lists_every_choice_of_every_definition() -> None:
         assert f"`{choice.test}`" in page
     # the page's own prose: generated, no contradicted claim, no process talk
     prose = squash(DEFINITIONS_PAGE.read_text(encoding="utf-8"))
-    assert "Markdown(definitions_markdown())" in prose
+    assert "definitions_markdown()" in prose  # the page shows the generated text
     assert "consistent only with the classic scheme" not in prose
     assert "assumed decoding" in prose
     for wrong in ("stored copies", "available to this project", "pinned by"):
@@ -217,8 +217,9 @@ def test_e_after_involvement_warns() -> None:
          "earlier_grade": "C"},
     ]
     text = e_after_involvement_warning(visits)
-    assert text.startswith("warning: 2 grades E (never involved) follow an earlier A, B, C")
-    assert "p1 renal E at month 6 after A at month 0" in text
+    assert text.startswith("warning: grade E (never involved) after an earlier A, B, C or D "
+                           "in the same system at 2 visits (2 patients and systems)")
+    assert "p1 renal from month 6 (after A at month 0)" in text
     assert e_after_involvement_warning(visits[visits["patient_id"] == "nobody"]) == ""
     # a warning, not an error: classification still runs, and E and D count alike
     from lupus_teach.response import console_notes
@@ -239,8 +240,8 @@ def test_e_after_involvement_warning_on_the_classify_console(tmp_path: Path, cap
     capsys.readouterr()
     assert cli_main(["classify", str(source), "-o", str(tmp_path / "out.csv")]) == 0
     err = capsys.readouterr().err
-    assert "warning: 5 grades E (never involved)" in err
-    assert "p1 renal E at month 1 after A at month 0" in err
+    assert "in the same system at 5 visits (1 patient and system)" in err
+    assert "p1 renal from month 1 (after A at month 0)" in err
 
 
 def test_flare_severity_same_rule_on_2004() -> None:
