@@ -821,8 +821,9 @@ def _window_event_notes(responses: pd.DataFrame, events: pd.DataFrame | None) ->
     unused = responses.loc[responses["note"].astype(str).str.contains("were not used"),
                            ["patient_id", "note"]]
     if len(unused):
-        listed = [f"{pid}: {note}" for pid, note in unused.head(MAX_UNUSED_LISTED).itertuples(
-            index=False)]
+        listed = [f"{pid}: " + "; ".join(part for part in str(note).split("; ")
+                                          if "were not used" in part)
+                  for pid, note in unused.head(MAX_UNUSED_LISTED).itertuples(index=False)]
         more = len(unused) - len(listed)
         notes.append("Visits not used, by patient: " + " | ".join(listed)
                      + (f" | ... and {more:,} more patients with visits not used (see the "

@@ -179,3 +179,48 @@ def test_classify_events_option(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["classify", str(visits_file), "--events", str(ev), "-o", str(ev),
                  "--force"]) == 1
     assert ev.read_text(encoding="utf-8") == "patient_id,event,month\ndies,death,8\n"
+
+
+def test_report_lists_unused_visits_and_events(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                               ) -> None:
+    from lupus_teach import report
+
+    visits = pd.concat([long("dies", QUIET | {2: {}, 15: {}}),
+                        long("lives", QUIET | {9: {}, 12: {}, 12.4: {}})])
+    path = tmp_path / "v.csv"
+    visits.to_csv(path, index=False)
+    ev = tmp_path / "ev.csv"
+    ev.write_text("patient_id,event,month\ndies,death,8\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match="visit at month 15"):
+        report.ReportData.load(str(path), events=str(ev))
+    ev.write_text("patient_id,event,month\ndies,death,15.5\nlives,withdrawal,4\n",
+                  encoding="utf-8")
+    data = report.ReportData.load(str(path), events=str(ev), rendered_at="x")
+    notes = data.notes_html()
+    assert "3 visits were not used" in notes
+    assert "dies: visits at months 2, 15 were not used" in notes
+    assert "month 12.4 in the month-12 window with a nearer visit at month 12" in notes
+    assert "1 death, 1 withdrawal" in notes and "1 patients are non-responders" in notes
+    # large-cohort mode: the per-patient table is capped, with a note saying so
+    monkeypatch.setattr(report, "MAX_PATIENT_ROWS", 1)
+    html = data.responses_html()
+    assert "the table below shows the first 1 of 2 patients" in html
+    assert html.count("<td>lives</td>") == 0 and html.count("<td>dies</td>") == 1
+
+
+def test_report_command_events_and_windows(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    visits_file = tmp_path / "v.csv"
+    pd.concat([long("dies", QUIET), long("lives", QUIET | {9: {}, 12.6: {}, 14: {}})]
+              ).to_csv(visits_file, index=False)
+    ev = tmp_path / "ev.csv"
+    ev.write_text("patient_id,event,month\ndies,death,8\n", encoding="utf-8")
+    out = tmp_path / "r.html"
+    assert main(["report", str(visits_file), "-o", str(out), "--events", str(ev),
+                 "--window", "12=10.5-14.5"]) == 0
+    err = capsys.readouterr().err
+    assert "10 visits matched to windows (1 off their scheduled month); 1 visit was not used" \
+           " (a nearer visit fills its window): see the note column" in err
+    page = out.read_text(encoding="utf-8")
+    assert "NR: died at month 8, before the month-12 assessment" in page
+    assert "month 14 in the month-12 window with a nearer visit at month 12.6" in page
