@@ -376,7 +376,8 @@ def _stub() -> None: ...
 def _is_stub(func: object) -> bool:
     """Whether ``func``'s body is only ``...`` (or ``pass``), as in a student version."""
     code = getattr(func, "__code__", None)
-    return code is not None and code.co_code == _stub.__code__.co_code
+    return (code is not None and code.co_name != "<lambda>"
+            and code.co_code == _stub.__code__.co_code)
 
 
 # --------------------------------------------------------------------------
