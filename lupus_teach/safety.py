@@ -384,6 +384,8 @@ _DATE_SHAPES = (
     r"(?P<y>\d{4})[\-/.](?P<m>\d{1,2})[\-/.](?P<d>\d{1,2})",
     r"(?P<d>\d{1,2})[\-/.](?P<m>\d{1,2})[\-/.](?P<y>\d{4})",
 )
+#: A cheap first filter: only values of one of these shapes (or holding an @) can match.
+_SHAPES = "|".join([_PHONE_SHAPE, *(re.sub(r"\(\?P<\w>", "(?:", d) for d in _DATE_SHAPES)])
 _DATE_WORDS = frozenset({"date", "dates", "visit", "time", "day", "days", "when", "dt",
                          "timestamp", "onset", "infusion", "admission", "discharge"})
 
@@ -455,23 +457,30 @@ def _value_findings(frame: pd.DataFrame, row_numbers: Sequence[object] | None,
         series = frame.iloc[:, position]
         if pd.api.types.is_integer_dtype(series.dtype):  # an NHS or phone number as a number
             series = series.astype(str)
-        cells = _string_cells(series)
-        if cells.empty:
+        elif pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(
+                series.dtype):
             continue
-        stripped = cells.str.strip()
+        # work on the distinct values (few, even in a large file), prefiltered in C
+        distinct = pd.Series(pd.unique(series.dropna()), dtype=object)
+        distinct = distinct[distinct.map(lambda v: isinstance(v, str))].astype(str)
+        if distinct.empty:
+            continue
+        stripped = distinct.str.strip()
+        shaped = stripped.str.contains("@", regex=False) | stripped.str.fullmatch(_SHAPES)
+        if not shaped.any():
+            continue
         date_column = bool(set(_tokens(name)) & _DATE_WORDS)
-        # cheap vectorised prefilter: only values with an @ or with digits can match
-        candidates = stripped[stripped.str.contains(r"@|\d", regex=True)]
-        reasons: dict[str, str | None] = {
-            v: _value_reason(v, date_column, this_year) for v in pd.unique(candidates)
-        }
-        hits = candidates.map(reasons).dropna()
-        if hits.empty:
+        reasons = {raw: reason for raw, text in zip(distinct[shaped], stripped[shaped],
+                                                     strict=True)
+                   if (reason := _value_reason(text, date_column, this_year))}
+        if not reasons:
             continue
+        hit = series.isin(list(reasons)).to_numpy()
+        hits = series[hit].map(reasons)
         reason = hits.value_counts().index[0]
         label = None
         if labels is not None:
-            label = labels[frame.index.get_indexer([hits.index[0]])[0]]
+            label = labels[int(np.argmax(hit))]
             label = label.item() if isinstance(label, np.generic) else label
         findings.append(IdentifierFinding(name, str(reason), False, label, len(hits)))
     return findings
