@@ -986,7 +986,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(parser.parse_args(argv))
     except LupusTeachError as err:
-        print(err, file=sys.stderr)
+        print(inert(err, keep_newlines=True), file=sys.stderr)
         return 1
 
 
