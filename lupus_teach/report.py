@@ -1053,7 +1053,8 @@ def render(
         _inject_parameters(nb, parameters)
         _execute(nb, work)
         for message in _strip_stderr(nb):
-            print(message, end="" if message.endswith("\n") else "\n", file=sys.stderr)
+            print(terminal_safe(message, keep_newlines=True),
+                  end="" if message.endswith("\n") else "\n", file=sys.stderr)
         page_title = terminal_safe(title or f"BILAG response report: {name}")
         body = _export(nb, page_title)
         write_text(target, body, inputs=inputs, force=overwrite, make_parents=True)
