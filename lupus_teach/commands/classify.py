@@ -30,7 +30,7 @@ def _run(args: argparse.Namespace) -> int:
     check_identifiers(visits, args.file, args.allow_identifiers)
     table = classify_response(visits, args.definition, validate=False,
                               **window_event_arguments(args, visits))  # type: ignore[arg-type]
-    print(table.attrs["windows_summary"], file=sys.stderr)  # unused visits are never silent
+    print(inert(table.attrs["windows_summary"]), file=sys.stderr)  # unused visits are never silent
     for line in console_notes(visits, args.definition):  # index version, E after A-D
         print(inert(line), file=sys.stderr)
     if args.output:
