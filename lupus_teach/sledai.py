@@ -13,12 +13,15 @@ mucosal ulcers and proteinuria count while they persist, not only when new).
 
 Where the weights come from
 ---------------------------
-The weights are those of Gladman et al. 2002 as printed in SLEDAI-2K
-calculators and review tables that reproduce it: the reference documentation
-of the CRAN package *cliot* (``sledai_2k_score``, which uses the same 24
-argument names as this module, with the spelling ``hematuria``), the
-medicalcriteria.com SLEDAI-2K page and Table 4 of the HHE Rheumatology 2019
-review; all three give the same 24 weights.
+The weights are those of Gladman et al. 2002 as reproduced by a review table
+and by public calculators: Table 4 of the HHE Rheumatology 2019 review lists
+all 24 items with their weights (8 x 8, 6 x 4, 7 x 2, 3 x 1); the reference
+documentation of the CRAN package *cliot* (``sledai_2k_score``, which uses the
+same 24 argument names as this module, with the spelling ``hematuria``) and the
+medicalcriteria.com SLEDAI-2K page agree with it on every weight they show.
+No published worked example of a whole visit's total was found, so the tests
+pin the all-descriptors maximum (105), the empty visit (0) and each weight
+class.
 
 Data columns
 ------------

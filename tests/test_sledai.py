@@ -1,10 +1,13 @@
 """SLEDAI-2K: descriptor weights, scoring and the optional activity columns.
 
 Weights: Gladman DD, Ibañez D, Urowitz MB, J Rheumatol 2002;29:288-291, as
-reproduced by the CRAN package cliot's ``sledai_2k_score`` reference page
-(rdrr.io/cran/cliot/man/sledai_2k_score.html), the medicalcriteria.com
-SLEDAI-2K page and Table 4 of the HHE Rheumatology 2019 review; the three
-agree on every weight.
+listed in full by Table 4 of the HHE Rheumatology 2019 review
+(viewer.joomag.com/hhe-rheumatology-2019, page 8), and agreeing with the CRAN
+package cliot's ``sledai_2k_score`` reference page
+(rdrr.io/cran/cliot/man/sledai_2k_score.html) and the medicalcriteria.com
+SLEDAI-2K page on every weight they show. No published worked example of a
+visit's total was found: the maximum (105), the empty visit (0) and the weight
+classes are pinned instead.
 """
 
 from __future__ import annotations
