@@ -129,6 +129,18 @@ function render({ model, el }) {
 export default { render };
 """
 
+#: The library widget's own module: imports the bundle from its ``source`` trait.
+_LIBRARY_ESM = """
+function initialize({ model }) {
+  const box = (globalThis.__lupusVega ??= {});
+  if (box.vegaEmbed || box.loading) { return; }
+  box.loading = true;
+  const url = URL.createObjectURL(new Blob([model.get("source")], { type: "text/javascript" }));
+  import(url).finally(() => URL.revokeObjectURL(url));
+}
+export default { initialize };
+"""
+
 _CHART_CSS = """
 .lupus-chart { max-width: 100%; overflow-x: auto; }
 .lupus-chart svg { max-width: 100%; height: auto; }
@@ -139,15 +151,38 @@ _bundle_cache: str | None = None
 
 
 def _vega_bundle() -> str:
-    """The Vega/Vega-Lite/Vega-Embed bundle (built once per process, about 4 s)."""
+    """The Vega/Vega-Lite/Vega-Embed bundle (about 900,000 characters).
+
+    Building it takes ``vl-convert`` about 4 seconds, so it is kept for the
+    process and in the system's temporary folder, under a name that depends on
+    the versions and the snippet (a stale copy is never used).
+    """
     global _bundle_cache
     if _bundle_cache is None:
+        import hashlib
+        import os
+        import tempfile
+        from pathlib import Path
+
         import vl_convert as vlc
         from altair.utils._importers import vl_version_for_vl_convert
 
-        _bundle_cache = vlc.javascript_bundle(
-            _LIBRARY_SNIPPET, vl_version=vl_version_for_vl_convert()
-        )
+        version = vl_version_for_vl_convert()
+        key = hashlib.sha256(
+            f"{vlc.__version__}|{version}|{_LIBRARY_SNIPPET}".encode()
+        ).hexdigest()[:16]
+        cached = Path(tempfile.gettempdir()) / f"lupus-teach-vega-{key}.js"
+        try:
+            _bundle_cache = cached.read_text(encoding="utf-8")
+        except OSError:
+            _bundle_cache = vlc.javascript_bundle(_LIBRARY_SNIPPET, vl_version=version)
+            try:  # atomic: write a private file, then rename it into place
+                fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=cached.name, text=True)
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(_bundle_cache)
+                os.replace(tmp, cached)
+            except OSError:  # a read-only temporary folder: build it each time
+                pass
     return _bundle_cache
 
 
@@ -157,9 +192,16 @@ try:
     import traitlets
 
     class VegaLibrary(anywidget.AnyWidget):
-        """The chart libraries for the page: one instance per kernel session, never shown."""
+        """The chart libraries for the page: one instance per kernel session, never shown.
 
-        _esm = "export default {};"  # replaced by the bundle before the first instance
+        The bundle travels as the ``source`` trait, not as the widget's own
+        module: the module is a few lines that start importing it, so the model
+        is ready at once (anywidget gives a model's module 2 seconds) and the
+        charts wait for the library.
+        """
+
+        _esm = _LIBRARY_ESM
+        source = traitlets.Unicode("").tag(sync=True)
 
     class ChartView(anywidget.AnyWidget):
         """One Altair chart drawn offline; set :attr:`chart` to redraw it in place.
@@ -214,8 +256,7 @@ try:
     def _library() -> VegaLibrary:
         global _library_instance
         if _library_instance is None:
-            VegaLibrary._esm = _vega_bundle()
-            _library_instance = VegaLibrary()
+            _library_instance = VegaLibrary(source=_vega_bundle())
         return _library_instance
 
     _HAVE_ANYWIDGET = True
@@ -273,7 +314,8 @@ class _SvgChartView:  # pragma: no cover - only without anywidget
 
 def _render_offline(spec: dict, **metadata: Any) -> dict[str, Any]:
     view = ChartView(spec=spec, description=_description(spec))
-    bundle = dict(view._repr_mimebundle_())
+    shown = view._repr_mimebundle_()
+    bundle = dict(shown[0] if isinstance(shown, tuple) else shown)
     bundle["text/plain"] = _description(spec)
     return bundle
 
