@@ -389,7 +389,7 @@ def _parse_fast(target: Path | bytes | str, label: str) -> _Parsed | None:
         if (counts[keep] < len(header)).any():
             return None  # short rows: the careful path explains them
     header_row = index - start + 1
-    numbers = np.arange(header_row + 1, header_row + 1 + n, dtype=np.int64)
+    numbers = np.arange(header_row + 1, header_row + 1 + n, dtype=np.int32)
     parsed = _Parsed(table, numbers, header_row, header)
     parsed.categorical = {_normal_name(h) for h in header if _normal_name(h) in core}
     if not keep.all():
@@ -559,9 +559,11 @@ def _factor(series: pd.Series, parsed: bool = False,
         raw = np.asarray(uniques, dtype=object)
     if (codes < 0).any():
         raw = np.append(raw, np.array([""], dtype=object))
-        codes = np.where(codes < 0, len(raw) - 1, codes)
+        codes = np.where(codes < 0, len(raw) - 1, codes.astype(np.intp))
     text = np.array([str(v).strip() for v in raw], dtype=object)
-    return codes.astype(np.intp, copy=False), raw, text
+    # Codes stay in their small integer type: on millions of rows, every full-length
+    # array allocated costs more than the arithmetic done on it.
+    return codes, raw, text
 
 
 def _first_positions(codes: np.ndarray, n_codes: int) -> np.ndarray:
@@ -888,7 +890,7 @@ def _check_long(table: pd.DataFrame, out: _Collector, row_labels: np.ndarray,
     pid_values: np.ndarray | None = None
     # patient_id -------------------------------------------------------
     pid_ok = np.ones(n, dtype=bool)
-    sid = np.zeros(n, dtype=np.int64)
+    sid = np.zeros(n, dtype=np.int32)
     pid_text = np.array([""], dtype=object)
     if "patient_id" in table:
         codes, raw, text = out.factor(table["patient_id"], "patient_id")
@@ -901,19 +903,19 @@ def _check_long(table: pd.DataFrame, out: _Collector, row_labels: np.ndarray,
             pid_ok = ~empty[codes]
         _id_spelling_problems(out, codes, raw, text)
         stripped_codes, pid_text = pd.factorize(text)
-        sid = stripped_codes.astype(np.int64)[codes]
+        sid = stripped_codes.astype(np.int32)[codes]
         pid_values = np.asarray(pid_text, dtype=object)[sid]
         pid_text = np.asarray(pid_text, dtype=object)
     # month -------------------------------------------------------------
     month_ok = np.zeros(n, dtype=bool)
-    mid = np.zeros(n, dtype=np.int64)
+    mid = np.zeros(n, dtype=np.int32)
     month_values: np.ndarray | None = None
     n_months = 1
     if "month" in table and from_dates:
         values = table["month"].to_numpy(dtype=float, na_value=np.nan)
         month_ok = ~np.isnan(values)
         month_codes, month_uniques = pd.factorize(values)
-        mid = np.where(month_codes < 0, 0, month_codes).astype(np.int64)
+        mid = np.where(month_codes < 0, 0, month_codes).astype(np.int32)
         n_months = max(len(month_uniques), 1)
         month_values = values
     elif "month" in table:
@@ -947,7 +949,7 @@ def _check_long(table: pd.DataFrame, out: _Collector, row_labels: np.ndarray,
         month_ok = good[codes]
         clean = np.where(good, number, np.nan)
         numeric_codes, numeric_uniques = pd.factorize(clean)
-        mid = np.where(numeric_codes < 0, 0, numeric_codes).astype(np.int64)[codes]
+        mid = np.where(numeric_codes < 0, 0, numeric_codes).astype(np.int32)[codes]
         n_months = max(len(numeric_uniques), 1)
         used = np.bincount(codes, minlength=len(text)) > 0
         whole = good[used].all() and bool(np.all(clean[used] == np.round(clean[used])))
@@ -956,7 +958,7 @@ def _check_long(table: pd.DataFrame, out: _Collector, row_labels: np.ndarray,
     # system ------------------------------------------------------------
     version: IndexVersion | None = _as_index(index) if index is not None else None
     system_ok = np.zeros(n, dtype=bool)
-    sys_id = np.zeros(n, dtype=np.int64)
+    sys_id = np.zeros(n, dtype=np.int8)
     if "system" in table:
         codes, _, text = out.factor(table["system"], "system")
         lowered = np.array([SYSTEM_ALIASES.get(t.lower(), t.lower()) for t in text],
@@ -978,7 +980,7 @@ def _check_long(table: pd.DataFrame, out: _Collector, row_labels: np.ndarray,
         valid = system_names(version)
         position = {s: i for i, s in enumerate(valid)}
         known = np.array([v in position for v in lowered], dtype=bool)
-        uniq_id = np.array([position.get(v, 0) for v in lowered], dtype=np.int64)
+        uniq_id = np.array([position.get(v, 0) for v in lowered], dtype=np.int8)
         messages = []
         for value, low, good in zip(text, lowered, known, strict=True):
             if good:
@@ -1005,13 +1007,13 @@ def _check_long(table: pd.DataFrame, out: _Collector, row_labels: np.ndarray,
         system_ok = known[codes] if not known.all() else np.ones(n, dtype=bool)
         sys_id = uniq_id[codes]
     # grade -------------------------------------------------------------
-    grade_id = np.zeros(n, dtype=np.int64)
+    grade_id = np.zeros(n, dtype=np.int8)
     if "grade" in table:
         codes, _, text = out.factor(table["grade"], "grade")
         upper = [t.upper() for t in text]
         good = np.array([u in GRADE_ORDER for u in upper], dtype=bool)
         uniq_id = np.array([GRADE_ORDER.index(u) if u in GRADE_ORDER else 0 for u in upper],
-                           dtype=np.int64)
+                           dtype=np.int8)
         column_of = (lambda pos: "grade") if wide_column is None else (
             lambda pos: str(wide_column[pos]))
         out.many("grade_invalid", "rows with a value that is not a BILAG grade",
@@ -1089,19 +1091,23 @@ def _visit_problems(out: _Collector, version: IndexVersion, usable: np.ndarray,
                     systems_of: dict[str, str]) -> None:
     expected = system_names(version)
     n_sys = len(expected)
-    if usable.all():  # the usual case: no copies
-        positions = np.arange(len(usable))
-        visit = sid * n_months + mid
-        key = visit * n_sys + sys_id
-    else:
-        positions = np.flatnonzero(usable)
-        visit = sid[positions] * n_months + mid[positions]
-        key = visit * n_sys + sys_id[positions]
     n_keys = (int(sid.max()) + 1 if len(sid) else 1) * n_months * n_sys
+    # one key per (patient, month, system), computed in place in one array
+    key_type = np.int32 if n_keys < 2**31 else np.int64
+    whole = bool(usable.all())
+    positions = np.empty(0, np.intp) if whole else np.flatnonzero(usable)
+    key = (sid if whole else sid[positions]).astype(key_type)
+    key *= n_months
+    key += mid if whole else mid[positions]
+    key *= n_sys
+    key += sys_id if whole else sys_id[positions]
     dense = n_keys <= max(8 * len(key), 1 << 20)
-    # With few patients x months, counting is a bincount; otherwise a hash table.
-    per_key = np.bincount(key, minlength=n_keys) if dense else None
-    if per_key is not None and per_key.max(initial=0) <= 1:
+    # With few patients x months, an occupancy array; otherwise a hash table.
+    occupied: np.ndarray | None = None
+    if dense:
+        occupied = np.zeros(n_keys, dtype=bool)
+        occupied[key] = True
+    if occupied is not None and int(occupied.sum()) == len(key):
         dup = np.zeros(len(key), dtype=bool)
     else:
         dup = pd.Series(key).duplicated(keep="first").to_numpy()
@@ -1110,6 +1116,9 @@ def _visit_problems(out: _Collector, version: IndexVersion, usable: np.ndarray,
         month = month_values[pos] if month_values is not None else 0
         return str(pid_text[sid[pos]]), _fmt_month(month)
 
+    if whole and (dup.any() or occupied is None or not occupied.reshape(-1, n_sys).all(
+            axis=1).all()):
+        positions = np.arange(len(key))  # needed only to name rows in problems
     if dup.any():
         dup_positions = positions[dup]
         if wide:  # a duplicated wide row is one problem, not one per system column
@@ -1117,7 +1126,7 @@ def _visit_problems(out: _Collector, version: IndexVersion, usable: np.ndarray,
             dup_positions = dup_positions[np.r_[True, rows[1:] != rows[:-1]]]
 
         def duplicate(pos: int) -> tuple[str | None, object, str]:
-            k = (sid[pos] * n_months + mid[pos]) * n_sys + sys_id[pos]
+            k = (int(sid[pos]) * n_months + int(mid[pos])) * n_sys + int(sys_id[pos])
             original = int(positions[np.argmax(key == k)])
             patient, month = patient_month(pos)
             if wide:
@@ -1138,10 +1147,11 @@ def _visit_problems(out: _Collector, version: IndexVersion, usable: np.ndarray,
                     f"this wide table has no column for {', '.join(lacking)}; it needs one "
                     f"column per {version.label} system (grade E for never involved).")
         return
-    if per_key is not None:
-        systems_seen = (per_key > 0).reshape(-1, n_sys).sum(axis=1)
+    if occupied is not None:
+        systems_seen = occupied.reshape(-1, n_sys).sum(axis=1)
         if not ((systems_seen > 0) & (systems_seen < n_sys)).any():
             return
+    visit = key // n_sys
     visit_codes, visit_uniques = pd.factorize(visit)
     n_visits = len(visit_uniques)
     have = np.bincount(visit_codes[~dup], minlength=n_visits)
