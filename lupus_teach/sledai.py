@@ -593,6 +593,9 @@ def visit_activity(visits: pd.DataFrame) -> pd.DataFrame:
     def numeric(column: str) -> np.ndarray:
         if column not in rows:
             return np.full(len(rows), np.nan)
+        if pd.api.types.is_numeric_dtype(rows[column]) and not pd.api.types.is_bool_dtype(
+                rows[column]):
+            return rows[column].to_numpy(dtype=float, na_value=np.nan)
         return pd.to_numeric(_text(rows[column]).replace("", None), errors="coerce").to_numpy(
             dtype=float)
 
