@@ -538,8 +538,11 @@ def totals_chart(table: pd.DataFrame, possible: float) -> Any:
         color="#0072B2", size=18,
     ).encode(
         x=alt.X("total:Q", title="Total points (of " + f"{possible:g})",
-                scale=alt.Scale(domain=[0, possible])),
-        y=alt.Y("submissions:Q", title="Submissions (number)", axis=alt.Axis(tickMinStep=1)),
+                scale=alt.Scale(domain=[-0.5, possible + 0.5], nice=False),
+                axis=alt.Axis(values=list(range(int(possible) + 1)), format="d")),
+        y=alt.Y("submissions:Q", title="Submissions (number)",
+                axis=alt.Axis(values=list(range(int(data["submissions"].max()) + 1)),
+                              format="d")),
         tooltip=["total:Q", "submissions:Q"],
     ).properties(title="Distribution of total points", description=description,
                  width=420, height=220)
