@@ -9,9 +9,10 @@ the right answer nor the explanations are in the notebook: in JupyterLab the
 widget shows the question once, with radio buttons, and gives the feedback
 only after an answer is chosen (the feedback is computed in the kernel; the
 browser never receives it before). In the course book, where no kernel runs,
-the same call shows the question with its answer folded in a ``<details>``
-block. :func:`export_bank` gives the whole bank as JSON-able data, for a
-static book or another tool.
+the book's display of the widget shows the same question from
+:func:`export_question`. :func:`export_bank` gives the whole bank as JSON-able data, and
+:func:`export_question` one question with each option's feedback sentence, as
+the static book shows it.
 
 Examples
 --------
@@ -26,7 +27,6 @@ Examples
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Mapping
@@ -40,9 +40,9 @@ __all__ = [
     "QUESTIONS",
     "Option",
     "Question",
-    "StaticQuestion",
     "export_bank",
     "export_json",
+    "export_question",
     "get_question",
     "questions_for",
     "self_check",
@@ -441,6 +441,44 @@ _BANK: tuple[Question, ...] = (
         WRONG('Yes: the file is rejected',
               'Only letters outside A-E (such as F) are rejected.'),
     ),
+    _question(
+        '10.q1',
+        'SLEDAI-2K falls from 22 to 6 and the PGA improves, but renal stays BILAG A. What do '
+        'SRI-4 and BICLA say?',
+        WRONG('Both responder',
+              'No: BICLA needs every baseline A to improve to B or better.'),
+        RIGHT('SRI-4 responder, BICLA non-responder',
+              'Right: SRI-4 looks at the SLEDAI-2K fall and new BILAG scores; BICLA needs the '
+              'renal A to improve.'),
+        WRONG('Both non-responder',
+              'No: SRI-4 is met (a fall of 16 points, no new A or B, PGA better).'),
+    ),
+    _question(
+        '10.q2',
+        'SLEDAI-2K falls from 12 to 8 and nothing else changes. Is this an SRI-4 response?',
+        RIGHT('Yes: a fall of at least 4 points is enough',
+              "Right: 'at least 4' includes exactly 4."),
+        WRONG('No: the fall must be more than 4 points',
+              'No: the rule says at least 4, so exactly 4 is enough.'),
+    ),
+    _question(
+        '10.q3',
+        'The PGA goes from 1.0 to 1.3 on its 0-3 scale. What do SRI-4 and BICLA say?',
+        WRONG('Both allow it',
+              'No: a worsening of 0.3 is the limit, and the limit itself fails.'),
+        RIGHT('Both rule it out',
+              "Right: both need the PGA to worsen by less than 0.3 (BICLA's 10% of the "
+              '3-point scale).'),
+        WRONG('Only BICLA rules it out',
+              'No: SRI-4 uses the same 0.3 limit.'),
+    ),
+    _question(
+        '10.q4',
+        'Which single descriptor adds the most to a SLEDAI-2K total?',
+        WRONG('Proteinuria', 'No: proteinuria adds 4 points.'),
+        RIGHT('Seizure', 'Right: seizure is one of the 8-point descriptors.'),
+        WRONG('Low complement', 'No: low complement adds 2 points.'),
+    ),
 )
 
 #: Every question, by key (read-only).
@@ -509,62 +547,45 @@ def export_json(indent: int | None = 1) -> str:
     return json.dumps(export_bank(), indent=indent, ensure_ascii=False)
 
 
-class StaticQuestion:
-    """A question for a page without a kernel: the answer folded in ``<details>``.
+def export_question(question: Question | str) -> dict[str, Any]:
+    """One question as the static book shows it: options with their feedback sentences.
+
+    The feedback is the sentence the widget gives for that option ("Correct. ..."
+    or "Not quite. ..."), so the book and JupyterLab say the same.
 
     Examples
     --------
-    >>> text = StaticQuestion(QUESTIONS["02.q1"])._repr_html_()
-    >>> text.index("<details") > text.index("What is the visit")
-    True
+    >>> data = export_question("02.q1")
+    >>> [o["correct"] for o in data["options"]], data["options"][1]["feedback"][:8]
+    ([False, True, False], 'Correct.')
     """
-
-    def __init__(self, question: Question) -> None:
-        self.question = question
-
-    def _repr_html_(self) -> str:
-        q = self.question
-        options = "".join(f"<li>{html.escape(o.text)}</li>" for o in q.options)
-        others = "".join(
-            f"<li><em>{html.escape(o.text)}</em>: {html.escape(o.explanation)}</li>"
-            for o in q.options if not o.correct and o.explanation
-        )
-        return (
-            f'<div class="lupus-question"><p><strong>{html.escape(q.text)}</strong></p>'
-            f"<ul>{options}</ul><details><summary>Show the answer</summary>"
-            f"<p><strong>{html.escape(q.right.text)}</strong>. "
-            f"{html.escape(q.right.explanation)}</p><ul>{others}</ul></details></div>"
-        )
-
-    def __repr__(self) -> str:
-        return f"<question {self.question.key}: {self.question.text}>"
+    q = get_question(question) if isinstance(question, str) else question
+    return {
+        "key": q.key,
+        "question": q.text,
+        "options": [
+            {"text": o.text, "correct": o.correct, "feedback": q.check(o.text)[1]}
+            for o in q.options
+        ],
+    }
 
 
-def _in_book() -> bool:
-    try:
-        import altair as alt
-
-        from lupus_teach.display import BOOK_RENDERER
-    except ImportError:  # pragma: no cover
-        return False
-    return alt.renderers.active == BOOK_RENDERER
-
-
-def self_check(key: str, *, static: bool | None = None) -> Any:
+def self_check(key: str) -> Any:
     """Show question ``key`` of the bank: radio buttons, feedback after an answer.
+
+    In the course book's build the widget is shown as its static version by
+    :func:`lupus_teach.static_widgets.install_book_display`, from
+    :func:`export_question`.
 
     Parameters
     ----------
     key : str
         ``"NN.qK"``, e.g. ``"04.q1"``.
-    static : bool, optional
-        Show the static version (question, options and a folded answer)
-        instead of the widget. By default static only in the course book's
-        build, where widgets cannot run.
 
     Returns
     -------
-    lupus_teach.widgets.grades.SelfCheck or StaticQuestion
+    lupus_teach.widgets.grades.SelfCheck
+        With ``question`` (the :class:`Question`) and ``key`` attributes.
 
     Examples
     --------
@@ -576,10 +597,11 @@ def self_check(key: str, *, static: bool | None = None) -> Any:
     True
     """
     question = get_question(key)
-    if static if static is not None else _in_book():
-        return StaticQuestion(question)
     from lupus_teach.widgets.grades import SelfCheck
 
-    return SelfCheck(question.text, question.option_texts,
-                     question.option_texts.index(question.right.text),
-                     [o.explanation for o in question.options])
+    widget = SelfCheck(question.text, question.option_texts,
+                       question.option_texts.index(question.right.text),
+                       [o.explanation for o in question.options])
+    widget.question = question
+    widget.key = question.key
+    return widget
