@@ -278,6 +278,12 @@ def test_classify_command_with_sri4(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "P1,responder,12" in done.stdout
     assert "at least 4 is required" in done.stdout
+    bicla = subprocess.run([sys.executable, "-m", "lupus_teach", "classify", str(path),
+                            "--definition", "bicla"], capture_output=True, text=True,
+                           check=False)
+    assert bicla.returncode == 0, bicla.stderr
+    assert "P2,responder,12" in bicla.stdout   # a 3-point fall is no worsening for BICLA
+    assert "responder (BICLA): at month 12" in bicla.stdout
 
 
 # --------------------------------------------------------------------------
