@@ -245,9 +245,13 @@ class CompositeExplorer(KeyboardSafeBox):
             self.grades, self.descriptors, {m: s.value for m, s in self.pga_sliders.items()},
             self.failure.value, self.index)
         totals = self.verdicts.attrs["sledai"]
+        grades = "; ".join(
+            f"month {m}: " + ", ".join(f"{s.name} {self.selectors[(m, s.name)].value}"
+                                       for s in self._systems)
+            for m in _MONTHS)
         self.totals.value = (f"<p role='status'>SLEDAI-2K: <b>{totals[0]}</b> at baseline, "
                              f"<b>{totals[12]}</b> at month 12 (change {totals[12] - totals[0]:+d}"
-                             " points).</p>")
+                             f" points). BILAG grades shown: {html.escape(grades)}.</p>")
         body = "".join(
             f"<tr><th scope='row'>{html.escape(r.title)}</th><td><b>{html.escape(r.response)}"
             f"</b></td><td>{html.escape(r.reason)}</td></tr>"
