@@ -319,7 +319,8 @@ def screenshot_whole_notebook(tab: LabPage, path: Path, part_height: int = 0) ->
     page.set_viewport_size({"width": 1280, "height": min(int(height) + 250, 30_000)})
     page.evaluate("""() => document.querySelectorAll(
         '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer, '
-        + '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook').forEach(e => { e.scrollTop = 0; })""")
+        + '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook')
+        .forEach(e => { e.scrollTop = 0; })""")
     page.wait_for_timeout(800)
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path))
