@@ -1043,21 +1043,47 @@ def e_after_involvement(visits: Any) -> Any:
     >>> e_after_involvement(v).to_dict("records")
     [{'patient_id': 'p1', 'system': 'renal', 'month': 6, 'earlier_month': 0, 'earlier_grade': 'A'}]
     """
+    import numpy as np
     import pandas as pd
 
     columns = ["patient_id", "system", "month", "earlier_month", "earlier_grade"]
-    table = visits[["patient_id", "month", "system", "grade"]].copy()
-    table["grade"] = table["grade"].astype(str)
-    table["patient_id"] = table["patient_id"].astype(object)
-    table["system"] = table["system"].astype(str)
-    table = table.sort_values(["patient_id", "system", "month"], kind="stable")
-    involved = table["grade"].isin(["A", "B", "C", "D"])
-    first = table[involved].drop_duplicates(["patient_id", "system"])
-    first = first.rename(columns={"month": "earlier_month", "grade": "earlier_grade"})
-    e_rows = table[table["grade"] == "E"]
-    merged = e_rows.merge(first, on=["patient_id", "system"], how="inner")
-    merged = merged[merged["month"] > merged["earlier_month"]]
-    return pd.DataFrame(merged[columns].reset_index(drop=True), columns=columns)
+    # Work on integer codes (pandas.factorize) rather than sorting millions of rows of text.
+    pid_codes, pid_uniques = pd.factorize(visits["patient_id"])
+    sys_codes, sys_uniques = pd.factorize(visits["system"])
+    grade_codes, grade_uniques = pd.factorize(visits["grade"])
+    letters = np.array([str(g) for g in grade_uniques] + [""], dtype=object)
+    grade_codes = np.where(grade_codes < 0, len(letters) - 1, grade_codes)
+    month = visits["month"].to_numpy()
+    group = pid_codes.astype(np.int64) * max(len(sys_uniques), 1) + sys_codes
+    n_groups = (int(group.max()) + 1) if len(group) else 0
+    involved = np.isin(letters, ["A", "B", "C", "D"])[grade_codes] & (pid_codes >= 0) & (
+        sys_codes >= 0)
+    rows = np.flatnonzero(involved)
+    # each patient and system's first involved visit: earliest month, then first row
+    firsts = pd.Series(month[rows]).groupby(group[rows], sort=False).idxmin().to_numpy()
+    first_row = np.full(n_groups, -1, dtype=np.int64)
+    first_row[group[rows[firsts]]] = rows[firsts]
+    e_rows = np.flatnonzero((letters == "E")[grade_codes] & (pid_codes >= 0) & (sys_codes >= 0))
+    earlier = first_row[group[e_rows]]
+    keep = earlier >= 0
+    e_rows, earlier = e_rows[keep], earlier[keep]
+    later = month[e_rows] > month[earlier]
+    e_rows, earlier = e_rows[later], earlier[later]
+    # in order of patient, system (as text), month and row, as a stable sort would give
+    pid_rank = np.argsort(np.argsort(np.asarray(pid_uniques, dtype=object), kind="stable"))
+    sys_rank = np.argsort(np.argsort(np.array([str(s) for s in sys_uniques], dtype=object),
+                                     kind="stable"))
+    order = np.lexsort((e_rows, month[e_rows], sys_rank[sys_codes[e_rows]],
+                        pid_rank[pid_codes[e_rows]]))
+    e_rows, earlier = e_rows[order], earlier[order]
+    found = pd.DataFrame({
+        "patient_id": pd.Series(visits["patient_id"].to_numpy()[e_rows], dtype=object),
+        "system": pd.Series(visits["system"].to_numpy()[e_rows]).astype(str),
+        "month": month[e_rows],
+        "earlier_month": month[earlier],
+        "earlier_grade": pd.Series(letters[grade_codes[earlier]]).astype(str),
+    })
+    return pd.DataFrame(found, columns=columns)
 
 
 def e_after_involvement_warning(visits: Any, limit: int = 5) -> str:
