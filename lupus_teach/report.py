@@ -259,6 +259,12 @@ def flares_by_visit(visits: pd.DataFrame, method: str = "vectorised") -> pd.Data
     index = bilag_index_of(visits)
     systems = list(system_names(index))
     columns = ["patient_id", "month", "previous_month", "flare"]
+    grade = visits["grade"]
+    coded = method == "vectorised" and isinstance(grade.dtype, pd.CategoricalDtype)
+    if coded:  # pivot the activity (small integers): much faster than the grade letters
+        activity_of = np.array([ACTIVITY.get(str(c).upper(), 0) for c in grade.cat.categories]
+                               + [0], dtype=np.int8)
+        visits = visits.assign(grade=activity_of[grade.cat.codes.to_numpy()])
     wide = visits.pivot(index=["patient_id", "month"], columns="system", values="grade")
     wide = wide.reindex(columns=systems)
     order = {p: i for i, p in enumerate(pd.unique(visits["patient_id"]))}
@@ -277,12 +283,13 @@ def flares_by_visit(visits: pd.DataFrame, method: str = "vectorised") -> pd.Data
         "previous_month": keys["month"].to_numpy()[rows - 1],
     })
     if method == "vectorised":
-        # grade -> activity through category codes (fast on millions of cells)
-        order = list(ACTIVITY)
-        codes = pd.Categorical(wide.to_numpy(dtype=object).ravel(), categories=order).codes
-        lookup = np.array([ACTIVITY[g] for g in order] + [0], dtype=np.int8)
-        activity = lookup[codes].reshape(len(wide), len(systems)) if len(wide) else np.zeros(
-            (0, len(systems)), dtype=np.int8)
+        if coded:
+            activity = wide.fillna(0).to_numpy(dtype=np.int8)
+        else:  # grade letters -> activity through category codes
+            letters = list(ACTIVITY)
+            codes = pd.Categorical(wide.to_numpy(dtype=object).ravel(), categories=letters).codes
+            lookup = np.array([ACTIVITY[g] for g in letters] + [0], dtype=np.int8)
+            activity = lookup[codes].reshape(len(wide), len(systems))
         after, before = activity[rows], activity[rows - 1]
         level = np.where(after > before, after, 0).max(axis=1, initial=0)
         out["flare"] = _FLARE_OF_ACTIVITY[level]
