@@ -261,8 +261,12 @@ PROBLEMS = """() => {
   const out = [];
   document.querySelectorAll('[data-mime-type="application/vnd.jupyter.error"]').forEach(
     e => out.push('error output: ' + e.textContent.slice(0, 300)));
-  document.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]').forEach(
-    e => out.push('stderr output: ' + e.textContent.slice(0, 300)));
+  // stderr is a problem when it warns or fails (a command's status line is not)
+  document.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]').forEach(e => {
+    if (/Warning|Error|Traceback/.test(e.textContent)) {
+      out.push('stderr output: ' + e.textContent.slice(0, 300));
+    }
+  });
   document.querySelectorAll('.jp-OutputArea-output').forEach(e => {
     const t = e.textContent;
     if (/Error displaying widget|Failed to load model class|Could not create a view/.test(t)) {

@@ -159,7 +159,7 @@ def test_lesson_in_jupyterlab(lab: Any, name: str) -> None:
         if first:
             problems.append(f"the first code cell shows output: {first[:200]!r}")
         shot = SCREENSHOTS / f"{Path(name).stem}.png"
-        screenshot_whole_notebook(tab, shot)
+        screenshot_whole_notebook(tab, shot, part_height=1400)  # parts: easier to read
         widgets = tab.page.evaluate(FIND_WIDGETS)
         cells_before = tab.page.evaluate(CELL_SUMMARY)
         for widget in widgets:

@@ -86,7 +86,7 @@ _SHORT_MEANING = {
 }
 
 _LABEL_STYLE = {"description_width": "210px"}
-_SELECT_LAYOUT = {"width": "370px"}
+_SELECT_LAYOUT = {"width": "400px"}
 
 
 def grade_options() -> list[tuple[str, str]]:
@@ -286,7 +286,12 @@ class BilagForm(KeyboardSafeBox):
         )
         self.children = (
             heading,
-            widgets.HBox([widgets.VBox(list(self.selectors.values())), self.summary]),
+            widgets.HBox(
+                [widgets.VBox(list(self.selectors.values()),
+                              layout={"flex": "0 0 auto", "margin": "0 1em 0 0"}),
+                 self.summary],
+                layout={"flex_flow": "row wrap"},
+            ),
             self.chart_view,
         )
         for selector in self.selectors.values():
