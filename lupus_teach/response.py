@@ -1553,7 +1553,8 @@ def sri(k: int = 4) -> ResponseDefinition:
                    "test_sri4_judged_at_month_12_against_baseline"),
             Choice(f"'Reduced by at least {k} points': is a fall of exactly {k} enough?",
                    f"Yes: a fall of {k} points responds, a fall of {k - 1} does not.",
-                   "test_sri4_four_point_drop_exactly_responds"),
+                   "test_sri4_four_point_drop_exactly_responds" if k == 4
+                   else "test_stricter_sri_thresholds"),
             Choice("'PGA not worse by 0.3 or more': what of exactly 0.3?",
                    "A worsening of exactly 0.3 points is NR; 0.29 is allowed. Differences are "
                    "rounded to 6 decimals first, so 2.3 to 2.6 counts as exactly 0.3.",
