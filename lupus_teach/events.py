@@ -232,10 +232,7 @@ def read_events(
                                 "both, so that they cannot disagree."))
     if problems:
         raise DataValidationError(problems)
-    table = pd.DataFrame(rows, columns=lowered, dtype=object)
-    if not rows:
-        raise DataValidationError([Problem(label, None, None, None,
-                                           "the events table has a header but no rows.")])
+    table = pd.DataFrame(rows, columns=lowered, dtype=object)  # no rows: no events
     problems = []
     kinds: list[str] = []
     for number, pid, event in zip(numbers, table["patient_id"], table["event"], strict=True):

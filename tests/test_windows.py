@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from lupus_teach.bilag import system_names
@@ -249,3 +251,36 @@ def test_vectorised_and_reference_agree_with_windows_and_events(definition: str)
     assert_frame_equal(vec, ref)
     assert vec.attrs["unused_visits"] > 0
     assert vec["reason"].str.contains("non-responder imputation").sum() > 5
+
+
+@st.composite
+def jittered_cohorts(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """1-8 patients, visits near (or off) the grid months, some deaths and withdrawals."""
+    rows, events = [], []
+    for p in range(draw(st.integers(1, 8))):
+        months = {max(0.0, m + draw(st.sampled_from([0, 0, 0.3, -0.4, 1.1, -1.6, 2.5])))
+                  for m in DEFAULT_GRID if draw(st.integers(0, 4))}
+        months |= set(draw(st.lists(st.sampled_from([2.0, 4.5, 6.2, 15.0]), max_size=2)))
+        for month in sorted(months) or [0.0]:
+            grades = draw(st.lists(st.sampled_from("AABBCCDDE"), min_size=8, max_size=8))
+            rows += [(f"h{p}", month, s, g) for s, g in zip(SYSTEMS, grades, strict=True)]
+        if draw(st.integers(0, 3)) == 0:
+            last = max(m for q, m, _, _ in rows if q == f"h{p}")
+            events.append((f"h{p}", draw(st.sampled_from(["death", "withdrawal"])),
+                           last + draw(st.sampled_from([0, 0.5, 3.0]))))
+    return (pd.DataFrame(rows, columns=COLUMNS),
+            pd.DataFrame(events, columns=["patient_id", "event", "month"]))
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(jittered_cohorts())
+def test_agreement_property_with_windows_and_events(
+        cohort: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    visits, events = cohort
+    table = read_visits(visits)
+    for name in DEFINITIONS:
+        vec = classify_response(table, name, validate=False, events=events)
+        ref = classify_response(table, name, validate=False, events=events, method="reference")
+        assert_frame_equal(vec, ref)
+        assert vec["patient_id"].tolist() == list(dict.fromkeys(visits["patient_id"]))
