@@ -50,7 +50,8 @@ Patient ``P01``..``P40`` stands for row *k* of the paper's Table 1 (column
   is a new A or B (against the previous visit) at the assigned month, in the
   kidney where the patient has nephritis.
 * **SLEDAI-2K and PGA** (columns ``sledai`` and ``pga`` of the visits): month
-  0 is the baseline SLEDAI (Table 1's for rows 1-13); later totals and the
+  0 is the baseline SLEDAI (Table 1's for rows 1-13; the paper writes "SLEDAI"
+  without naming the version, read here as SLEDAI-2K); later totals and the
   physician's global assessment are SIMULATED from the patient's BILAG
   activity (:func:`_with_activity`); the paper gives no per-visit values.
 * **Markers**: per-patient trajectories, then one honest calibration step
