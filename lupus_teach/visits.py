@@ -1296,8 +1296,14 @@ def summarise(visits: pd.DataFrame) -> str:
     pid_codes, pid_uniques = pd.factorize(visits["patient_id"])
     month_codes, month_uniques = pd.factorize(visits["month"])
     patients = len(pid_uniques)
-    n_visits = len(pd.unique(pid_codes.astype(np.int64) * max(len(month_uniques), 1)
-                             + month_codes))
+    key = pid_codes.astype(np.int64) * max(len(month_uniques), 1) + month_codes
+    slots = patients * max(len(month_uniques), 1)
+    if 0 < slots <= 8 * len(key):  # count (patient, month) pairs without a hash table
+        seen = np.zeros(slots, dtype=bool)
+        seen[key[key >= 0]] = True
+        n_visits = int(seen.sum())
+    else:
+        n_visits = len(pd.unique(key))
     distinct = sorted(month_uniques)
     if len(distinct) > 12:
         months = (f"{len(distinct)} different months from {_fmt_month(distinct[0])} to "
