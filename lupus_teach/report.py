@@ -456,6 +456,8 @@ class ReportData:
     recognised: dict[str, str] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    windows: Any = None  # the visit windows and events every classification here uses
+    events: Any = None
 
     @classmethod
     def load(
@@ -536,6 +538,8 @@ class ReportData:
             recognised=recognised,
             ignored=ignored,
             notes=notes,
+            windows=windows,
+            events=events,
         )
 
     # -- sections ----------------------------------------------------------
@@ -772,7 +776,8 @@ class ReportData:
         rows, by_patient = [], None
         for name in ("sri4", "bicla_full"):
             chosen = get_definition(name)
-            result = classify_response(self.visits, name, validate=False)
+            result = classify_response(self.visits, name, validate=False,
+                                       windows=self.windows, events=self.events)
             if name == "sri4":
                 by_patient = result.set_index("patient_id")["response"]
             row = [chosen.title]

@@ -68,7 +68,7 @@ Examples
 >>> cohort.visits["patient_id"].nunique(), len(cohort.patients)
 (40, 40)
 >>> from lupus_teach.response import classify_response
->>> classify_response(cohort.visits)["response"].value_counts().to_dict()
+>>> classify_response(cohort.visits, events=cohort.events)["response"].value_counts().to_dict()
 {'NR': 16, 'MCR': 13, 'PCR': 11}
 """
 
