@@ -95,25 +95,44 @@ function render({ model, el }) {
     if (result) { result.finalize(); result = null; }
     el.replaceChildren();
   };
+  // The spec without its data: when only the data changed, the view is kept and
+  // its datasets replaced (fast); otherwise the chart is embedded again.
+  const skeleton = (spec) => JSON.stringify(
+    { ...spec, datasets: Object.keys(spec.datasets || {}), description: null });
+  let shape = null;
   const draw = async () => {
     const mine = ++token;
     const spec = model.get("spec");
     el.setAttribute("aria-label", model.get("description") || "chart");
     const vegaEmbed = await library();
     if (mine !== token) { return; }
-    clear();
     if (!spec || Object.keys(spec).length === 0) {
+      clear();
+      shape = null;
       el.dataset.lupusDrawn = "empty";
       return;
     }
+    const next = skeleton(spec);
     try {
-      const embedded = await vegaEmbed(el, structuredClone(spec),
-                                       { actions: false, renderer: "svg" });
-      if (mine !== token) { embedded.finalize(); return; }
-      result = embedded;
+      if (result && shape === next) {
+        for (const [name, values] of Object.entries(spec.datasets || {})) {
+          result.view.data(name, structuredClone(values));
+        }
+        await result.view.runAsync();
+        if (mine !== token) { return; }
+      } else {
+        clear();
+        const embedded = await vegaEmbed(el, structuredClone(spec),
+                                         { actions: false, renderer: "svg" });
+        if (mine !== token) { embedded.finalize(); return; }
+        result = embedded;
+        shape = next;
+      }
       draws += 1;
       el.dataset.lupusDrawn = String(draws);
     } catch (error) {
+      clear();
+      shape = null;
       el.dataset.lupusDrawn = "error";
       el.textContent = "This chart could not be drawn: " + error.message;
     }
@@ -248,7 +267,7 @@ try:
                 with self.hold_sync():
                     self.spec, self.description = {}, ""
                 return
-            spec = chart.to_dict()
+            spec = _stable_dataset_names(chart.to_dict())
             with self.hold_sync():
                 self.description = _description(spec)
                 self.spec = spec
@@ -263,6 +282,43 @@ try:
 except ImportError:  # pragma: no cover - anywidget is a dependency
     _HAVE_ANYWIDGET = False
     VegaLibrary = ChartView = None  # type: ignore[assignment,misc]
+
+
+def _stable_dataset_names(spec: dict[str, Any]) -> dict[str, Any]:
+    """Name a spec's datasets by position, not by content hash (as Altair does).
+
+    Two charts that differ only in their data then have the same spec apart
+    from the data, so the browser updates the view's data instead of building a
+    new view.
+
+    Examples
+    --------
+    >>> spec = {"datasets": {"data-1f": [{"x": 1}]}, "data": {"name": "data-1f"},
+    ...         "layer": [{"data": {"name": "data-1f"}, "mark": "point"}]}
+    >>> out = _stable_dataset_names(spec)
+    >>> list(out["datasets"]), out["data"], out["layer"][0]["data"]
+    (['lupus_data_0'], {'name': 'lupus_data_0'}, {'name': 'lupus_data_0'})
+    """
+    datasets = spec.get("datasets")
+    if not isinstance(datasets, dict) or not datasets:
+        return spec
+    names = {old: f"lupus_data_{i}" for i, old in enumerate(datasets)}
+
+    def rename(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                if key == "data" and isinstance(value, dict) and value.get("name") in names:
+                    value = {**value, "name": names[value["name"]]}
+                out[key] = rename(value)
+            return out
+        if isinstance(node, list):
+            return [rename(v) for v in node]
+        return node
+
+    renamed = rename({k: v for k, v in spec.items() if k != "datasets"})
+    renamed["datasets"] = {names[k]: v for k, v in datasets.items()}
+    return renamed
 
 
 def _description(spec: Mapping[str, Any]) -> str:
