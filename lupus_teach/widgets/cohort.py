@@ -34,7 +34,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from lupus_teach import plots, stats
-from lupus_teach.display import chart_view, lesson_table
+from lupus_teach.display import chart_view, lesson_table, unchecked_charts
 from lupus_teach.errors import LupusTeachError, UnknownNameError
 from lupus_teach.response import classify_response, get_definition
 from lupus_teach.widgets.keyboard import KeyboardSafeBox
@@ -307,11 +307,12 @@ class CohortExplorer(KeyboardSafeBox):
             self._table.value = ""
             return
         _shown(self._charts_box, True)
-        self.charts["responses"] = plots.response_bar(
-            self.filtered, categories=self.categories,
-            title=f"Responses of the {n} patients shown (95% CI)",
-        )
-        self._response_out.chart = self.charts["responses"]
+        with unchecked_charts():
+            self.charts["responses"] = plots.response_bar(
+                self.filtered, categories=self.categories,
+                title=f"Responses of the {n} patients shown (95% CI)",
+            )
+            self._response_out.chart = self.charts["responses"]
         self.marker_note.value = ""
         if self.markers is not None:
             self._update_marker()
@@ -339,7 +340,8 @@ class CohortExplorer(KeyboardSafeBox):
             _shown(self._marker_out, False)
             return
         try:
-            self.charts["marker"] = plots.marker_trajectory(rows, marker)
+            with unchecked_charts():
+                self.charts["marker"] = plots.marker_trajectory(rows, marker)
         except LupusTeachError as error:
             self.marker_note.value = _info(str(error))
             self._marker_out.chart = None
@@ -515,9 +517,10 @@ class TrialDesignWhatIf(KeyboardSafeBox):
             f"follow-up, an apparent change of {summary.apparent_change:+.1f} points, although "
             "nobody was treated and nobody's true activity changed."
         )
-        self.charts["rtm"] = plots.rtm_scatter(self.simulation)
+        with unchecked_charts():
+            self.charts["rtm"] = plots.rtm_scatter(self.simulation)
+            self._rtm_out.chart = self.charts["rtm"]
         _shown(self._rtm_out, True)
-        self._rtm_out.chart = self.charts["rtm"]
 
     def _update_size(self, change: dict[str, Any] | None = None) -> None:
         p1 = float(self.controls["p_control"].value)

@@ -47,7 +47,7 @@ from lupus_teach.bilag import (
     system_label,
     systems_for,
 )
-from lupus_teach.display import chart_view, lesson_table
+from lupus_teach.display import chart_view, lesson_table, unchecked_charts
 from lupus_teach.errors import UnknownNameError
 from lupus_teach.response import (
     DEFINITIONS,
@@ -320,10 +320,15 @@ class BilagForm(KeyboardSafeBox):
             )
         lines.append("</ul>")
         self.summary.value = "".join(lines)
-        self.chart = plots.grade_heatmap(
-            visit_table(grades, patient_id="this visit"), title="This visit's BILAG profile"
+        # the grades come from the selectors, so they are valid: the table is built
+        # directly and grade_heatmap validates it once
+        table = pd.DataFrame(
+            [("this visit", 0, system, grade) for system, grade in grades.items()],
+            columns=["patient_id", "month", "system", "grade"],
         )
-        self.chart_view.chart = self.chart
+        with unchecked_charts():
+            self.chart = plots.grade_heatmap(table, title="This visit's BILAG profile")
+            self.chart_view.chart = self.chart
 
 
 def bilag_form(
@@ -654,11 +659,12 @@ class ResponseTimeline(KeyboardSafeBox):
             f"<details><summary>The rules of {html.escape(chosen.title)}</summary>"
             f"<ul>{rules}</ul></details>"
         )
-        self.chart = plots.grade_heatmap(
-            visit_table(grades, patient_id="this patient"),
-            title=f"BILAG grades by month: {r.response.value} under {chosen.name}",
-        )
-        self.chart_view.chart = self.chart
+        with unchecked_charts():
+            self.chart = plots.grade_heatmap(
+                visit_table(grades, patient_id="this patient"),
+                title=f"BILAG grades by month: {r.response.value} under {chosen.name}",
+            )
+            self.chart_view.chart = self.chart
 
 
 def response_timeline(
