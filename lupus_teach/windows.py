@@ -449,11 +449,13 @@ def assign_windows(visits: pd.DataFrame,
         matched = _visit_count(visits)
         return WindowedVisits(out, empty, chosen, matched, 0, out)
     pid_codes, patients = pd.factorize(visits["patient_id"], sort=False)
-    keys = pd.DataFrame({"pid": pid_codes, "month": month})
-    first = ~keys.duplicated()
-    visit_pid = pid_codes[first.to_numpy()]
-    visit_month = month[first.to_numpy()]
-    rows_per_visit = keys.groupby(["pid", "month"], sort=False).size()
+    month_codes, month_values = pd.factorize(month, sort=False)
+    # one integer per (patient, month): the visits, each row's visit and its row count
+    key = pid_codes.astype(np.int64) * max(len(month_values), 1) + month_codes
+    _, first, where, rows_per_visit = np.unique(key, return_index=True, return_inverse=True,
+                                                return_counts=True)
+    visit_pid = pid_codes[first]
+    visit_month = month[first]
     # distance to every grid month whose window holds the visit (inf elsewhere)
     inside = (visit_month[:, None] >= starts[None, :]) & (visit_month[:, None] <= ends[None, :])
     distance = np.where(inside, np.abs(visit_month[:, None] - grid[None, :]), np.inf)
@@ -481,16 +483,19 @@ def assign_windows(visits: pd.DataFrame,
         loser_slot = visit_pid[nearer].astype(np.int64) * (len(grid) + 1) + nearest[nearer]
         winner_month[nearer] = slot_winner.reindex(loser_slot).to_numpy()
     # back to the table's rows
-    visit_index = pd.MultiIndex.from_arrays([visit_pid, visit_month])
-    row_index = pd.MultiIndex.from_arrays([pid_codes, month])
-    where = visit_index.get_indexer(row_index)
     row_used = used[where]
-    scheduled = np.where(row_used, grid[nearest[where]], np.nan)
-    table = visits.assign(month=scheduled, observed_month=month)
+    if row_used.all():  # one table serves both (no copy of millions of rows)
+        sched = grid[nearest[where]]
+        out = visits.assign(month=sched.astype("int64") if int_grid else sched,
+                            observed_month=month)
+        table = out
+    else:
+        scheduled = np.where(row_used, grid[nearest[where]], np.nan)
+        table = visits.assign(month=scheduled, observed_month=month)
+        out = table.loc[row_used].copy()
+        if int_grid:
+            out["month"] = out["month"].astype("int64")
     table.attrs.update(visits.attrs)
-    out = table.loc[row_used].copy()
-    if int_grid:
-        out["month"] = out["month"].astype("int64")
     out.attrs.update(visits.attrs)
     # the unused visits, in words
     why = np.full(len(order), "", dtype=object)
@@ -513,8 +518,7 @@ def assign_windows(visits: pd.DataFrame,
         "observed_month": visit_month[lost],
         "kind": kind[lost],
         "why": why[lost],
-        "rows": rows_per_visit.reindex(pd.MultiIndex.from_arrays(
-            [visit_pid[lost], visit_month[lost]])).to_numpy(dtype="int64"),
+        "rows": rows_per_visit[lost].astype("int64"),
     })
     moved = int((used & ~np.isin(visit_month, grid)).sum())
     return WindowedVisits(out, unused, chosen, int(used.sum()), moved, table)
