@@ -924,9 +924,12 @@ def _grader_class() -> type:
     if _GRADER is not None:
         return _GRADER
     import inspect
+    import warnings
 
-    import otter
-    from otter.check.utils import list_available_tests
+    with warnings.catch_warnings():  # Otter's dependencies warn about things not ours to fix
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import otter
+        from otter.check.utils import list_available_tests
 
     class Grader(otter.Notebook):
         """Otter's notebook grader, with short feedback instead of Otter's test transcript.

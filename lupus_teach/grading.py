@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -64,6 +65,14 @@ __all__ = [
 
 #: Seconds a submission may run (kernel start-up included) before it is stopped.
 DEFAULT_TIME_LIMIT = 120.0
+
+
+#: First cell of every grading run. jsonschema (imported by nbformat, which Otter imports)
+#: builds a parser for IRIs at import when the optional package rfc3987-syntax is installed:
+#: seconds per kernel on this machine, for a format check that grading never uses. Marking the
+#: package absent in the grading kernel makes jsonschema skip it (measured in
+#: benchmarks/bench_grade.py); nothing else changes.
+FAST_IMPORT_CELL = "import sys\n\nsys.modules.setdefault('rfc3987_syntax', None)"
 
 
 class GradingError(LupusTeachError, ValueError):
@@ -126,8 +135,10 @@ def load_autograder(zip_path: str | os.PathLike[str], work_dir: str | os.PathLik
     GradingError
         If the file is not an autograder zip with test files.
     """
-    from otter.nbmeta_config import NBMetadataConfig
-    from otter.test_files import create_test_file
+    with warnings.catch_warnings():  # Otter's dependencies warn about things not ours to fix
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from otter.nbmeta_config import NBMetadataConfig
+        from otter.test_files import create_test_file
 
     archive = Path(zip_path)
     target = Path(work_dir) / "autograder"
@@ -283,8 +294,11 @@ def grade_notebook(
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
-    from otter.execute.preprocessor import GradingPreprocessor
     from traitlets.config import Config
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from otter.execute.preprocessor import GradingPreprocessor
 
     source = Path(path)
     label = label or source.name
@@ -317,7 +331,8 @@ def grade_notebook(
         grading = GradingPreprocessor(config=config)
         n_student = len(nb.cells)
         graded, _ = grading.preprocess(nb)
-        first = len(graded.cells) - n_student - 1  # Otter adds cells before and one after
+        graded.cells.insert(0, nbformat.v4.new_code_cell(FAST_IMPORT_CELL))
+        first = len(graded.cells) - n_student - 1  # cells are added before and one after
         deadline = time.monotonic() + time_limit
         client = NotebookClient(
             graded, kernel_name="python3", allow_errors=True,

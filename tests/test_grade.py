@@ -123,7 +123,11 @@ def test_find_submissions_reads_folders_and_refuses_missing_paths(tmp_path: Path
 
 def test_feedback_from_an_ok_format_check_shows_only_the_message() -> None:
     """A set written in Otter's OK (doctest) format gets the same short feedback."""
-    from otter.test_files.ok_test import OKTestFile
+    import warnings
+
+    with warnings.catch_warnings():  # traitlets' deprecation warnings, raised inside Otter
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from otter.test_files.ok_test import OKTestFile
 
     spec = {"name": "q9", "points": 1, "suites": [{"type": "doctest", "cases": [{
         "code": ">>> from lupus_teach.exercises import check_choice\n"
