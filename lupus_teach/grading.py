@@ -477,6 +477,10 @@ def grade_submissions(
     GradingRun
         The rows in the order of the submissions.
     """
+    import importlib.util
+
+    if importlib.util.find_spec("otter") is None:
+        raise GradingError("grading needs Otter-Grader: pip install 'lupus-teach[exercises]'")
     submissions = find_submissions(paths)
     labels = _labels(submissions)
     start = time.monotonic()
