@@ -464,13 +464,16 @@ MISSING_TEXT: dict[str, str] = {"relapse_month": "not relapsed"}
 FOLD_AFTER = 12
 
 _TABLE_CSS = (
+    # !important: JupyterLab's own table style right-aligns cells and fixes the layout
     "<style>"
     "table.lupus-table{border-collapse:collapse;margin:0.5em 0;max-width:100%;"
-    "table-layout:auto;font-size:0.92em}"
-    "table.lupus-table th,table.lupus-table td{white-space:normal;overflow-wrap:anywhere;"
-    "text-align:left;vertical-align:top;padding:0.25em 0.6em;border-bottom:1px solid #ccc;"
-    "max-width:28em}"
-    "table.lupus-table td.num{text-align:right;font-variant-numeric:tabular-nums}"
+    "table-layout:auto!important;font-size:0.92em}"
+    "table.lupus-table th,table.lupus-table td{white-space:normal!important;"
+    "overflow-wrap:break-word;word-break:normal;hyphens:manual;"
+    "text-align:left!important;vertical-align:top;padding:0.25em 0.6em;"
+    "border-bottom:1px solid #ccc;max-width:28em;line-height:1.35}"
+    "table.lupus-table th{min-width:4em}"
+    "table.lupus-table td.num{text-align:right!important;font-variant-numeric:tabular-nums}"
     "table.lupus-table caption{text-align:left;font-weight:bold;padding-bottom:0.3em}"
     "details.lupus-table-more>summary{cursor:pointer;color:#0b5cad;margin:0.3em 0}"
     "</style>"
