@@ -4,16 +4,24 @@ In JupyterLab a notebook in command mode turns single keys into commands:
 arrow keys move the cell selection, ``a``/``b`` insert cells, ``m``/``r``
 change the cell's type, ``d d`` deletes it. A focused drop-down or radio group
 inside a cell's output would hand those keys to the notebook instead of
-choosing a value. JupyterLab's command registry (Lumino 2) honours the
-attribute ``data-lm-suppress-shortcuts`` on any ancestor of the key's target:
-no shortcut fires for a key typed below such an element, while the browser's
-own handling (Tab, arrow keys, Space, Enter, typed letters) is untouched.
+choosing a value.
 
-:class:`KeyboardSafeBox` is the one place that sets it: a ``VBox`` with the
+Lumino 2 (JupyterLab 4) honours an attribute ``data-lm-suppress-shortcuts``,
+but only between the key's target and the element a shortcut's selector
+matches; the notebook's command-mode selectors match the focused control
+itself, so the attribute on a container does not help (checked in JupyterLab
+4.6 with Chromium). What works is what the browser offers: JupyterLab reads
+keys when they bubble up to the document, so a ``keydown`` listener on the
+widget's outer element that stops the event's propagation keeps the key for
+the control. The browser's own handling (Tab, arrow keys, Space, Enter, typed
+letters) is untouched; Escape, Shift+Enter and keys with Ctrl, Alt or Cmd still
+reach JupyterLab (leave the widget, run the cell, save).
+
+:class:`KeyboardSafeBox` is the one place that does it: a ``VBox`` with the
 CSS class ``lupus-widget`` and, as its first child, a hidden
-:class:`KeyboardGuard` view (a tiny :mod:`anywidget`) that puts the attribute
-on the box's element once it is on the page, and adds a visible focus outline
-to every control in it. Every widget of :mod:`lupus_teach.widgets` is built on
+:class:`KeyboardGuard` view (a tiny :mod:`anywidget`) that adds the listener
+to the box's element once it is on the page, and a visible focus outline to
+every control in it. Every widget of :mod:`lupus_teach.widgets` is built on
 it.
 
 Examples
@@ -47,13 +55,26 @@ KEYBOARD_HELP = (
 )
 
 _GUARD_ESM = """
+// Keys a notebook would take as commands, but that a control needs.
+function staysInWidget(event) {
+  if (event.ctrlKey || event.metaKey || event.altKey) { return false; }  // Ctrl+S etc.
+  if (event.key === "Escape") { return false; }                        // leave the widget
+  if (event.key === "Enter" && event.shiftKey) { return false; }       // run the cell
+  return true;
+}
+
 function render({ el }) {
   let tries = 0;
   const arm = () => {
     const root = el.closest(".WIDGET_CLASS");
     if (root) {
-      root.setAttribute("data-lm-suppress-shortcuts", "true");
-      root.dataset.lupusKeyboard = "safe";
+      if (root.dataset.lupusKeyboard !== "safe") {
+        root.dataset.lupusKeyboard = "safe";
+        root.setAttribute("data-lm-suppress-shortcuts", "true");
+        root.addEventListener("keydown", (event) => {
+          if (staysInWidget(event)) { event.stopPropagation(); }
+        });
+      }
       return;
     }
     if (tries++ < 600) { requestAnimationFrame(arm); }
