@@ -11,7 +11,12 @@ notebook.
 
 :func:`release` runs Otter Assign on every master and writes, per set, a
 ``student/`` notebook (solutions removed, public checks kept) and an
-``autograder/`` notebook with its grading zip.
+``autograder/`` notebook with its grading zip (see :func:`finish_release`).
+
+In the student notebook ``grader = Grader(...)`` is Otter's ``otter.Notebook``
+with short feedback: ``grader.check("q2")`` runs Otter's check and shows a
+:class:`Feedback` (one line when right or unanswered, one short block with
+the message and the check's hint when wrong), never Otter's transcript.
 
 Examples
 --------
