@@ -411,11 +411,13 @@ def solution_lines() -> dict[str, list[str]]:
 
     Read with lupus_teach.exercises' own parsing (its Otter markers and
     ``solution_code``); lines of fewer than 8 characters (``)``, ``else:``)
-    say nothing about an answer and could occur anywhere.
+    say nothing about an answer and could occur anywhere, and a line that a
+    question shows anyway (an example such as ``answer_q2 = "A"``) is public.
     """
     from lupus_teach import exercises
 
     found: dict[str, list[str]] = {}
+    public: list[str] = []  # what the questions themselves show (e.g. 'answer_q2 = "A"')
     for master in exercises.masters(REPO / "exercises"):
         nb = nbformat.read(master, as_version=4)
         state = ""
@@ -429,8 +431,11 @@ def solution_lines() -> dict[str, list[str]]:
                 lines += [line.strip() for line in exercises.solution_code(cell.source)
                           .splitlines() if len(line.strip()) >= 8
                           and not line.strip().startswith("#")]
+            elif cell.cell_type != "raw":
+                public.append(cell.source)
         found[master.name] = lines
-    return found
+    shown = "\n".join(public)
+    return {name: [line for line in lines if line not in shown] for name, lines in found.items()}
 
 
 def _text_forms(path: Path) -> str:
@@ -447,13 +452,28 @@ def _text_forms(path: Path) -> str:
     return "\n".join(forms)
 
 
+#: A multiple-choice answer line (``answer_q2 = "C"``): on its own not distinctive (a
+#: question may show ``answer_q2 = "A"`` as an example of the format).
+_CHOICE_LINE = re.compile(r"""^\w+ = ["'][A-Za-z]["']$""")
+
+
 def leaked_solution_lines(build: Path) -> dict[str, list[str]]:
-    """Solution lines found anywhere under a ``_build`` folder, by file."""
-    wanted = {line for lines in solution_lines().values() for line in lines}
+    """Solution lines found anywhere under a ``_build`` folder, by file.
+
+    A file named after an exercise set (its page, download, executed copy,
+    doctree) is searched for every solution line of that set; any other file
+    (search index, cache database, other pages) for the distinctive lines of
+    every set (all but the one-letter multiple-choice answers).
+    """
+    by_master = {Path(name).stem: lines for name, lines in solution_lines().items()}
+    distinctive = {line for lines in by_master.values() for line in lines
+                   if not _CHOICE_LINE.match(line)}
     leaks: dict[str, list[str]] = {}
     for path in sorted(p for p in build.rglob("*") if p.is_file()):
         if path.stat().st_size > 50_000_000 or "vendor" in path.parts:
             continue
+        own = [lines for stem, lines in by_master.items() if stem in path.name]
+        wanted = distinctive | {line for lines in own for line in lines}
         text = _text_forms(path)
         hits = sorted(line for line in wanted if line in text)
         if hits:

@@ -53,7 +53,9 @@ def axe_violations(page) -> list[str]:
     """Serious and critical axe-core violations of the open page, one line each."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page)
+    # preload off: axe would re-fetch every stylesheet with XHR, which browsers refuse
+    # for file:// pages (and the refusals would read as failed page requests).
+    results = Axe().run(page, options={"resultTypes": ["violations"], "preload": False})
     return [
         f"axe {v['id']} ({v['impact']}): {v['help']}; e.g. {v['nodes'][0]['html'][:120]}"
         for v in results.response["violations"] if v.get("impact") in AXE_FAILING
@@ -206,7 +208,7 @@ def test_dark_mode_keeps_charts_on_a_light_card(book_html, playwright_browser):
 
 
 def _chart_texts(chart) -> list[str]:
-    return chart.locator("svg text").all_inner_texts()
+    return chart.locator("svg text").evaluate_all("ts => ts.map(t => t.textContent)")
 
 
 def _first_quiz(lesson: str) -> dict:

@@ -305,6 +305,11 @@ def _on_html_page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any
 ) -> None:
     body = context.get("body") or ""
+    if 'role="list" class="citation-list"' in body:
+        # docutils marks the bibliography as a list whose entries are not list items
+        # (axe-core aria-required-children, critical): it is a plain block of entries.
+        body = body.replace('role="list" class="citation-list"', 'class="citation-list"')
+        context["body"] = body
     builder: Any = app.builder
     if CHART_CLASS in body:
         # The builder's list is reset after each page: these load on this page only.
@@ -321,4 +326,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _on_config_inited)
     app.connect("html-page-context", _on_html_page_context)
     app.add_css_file("lupus-book.css")
+    app.add_js_file("lupus-book.js", defer="defer")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
