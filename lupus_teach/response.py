@@ -1349,7 +1349,7 @@ def classify_response(
     checked = _checked_events(events, table)
     chosen = _composite_for(chosen, table)  # SRI-k, full BICLA: lupus_teach.composite
     if chosen.name in COMPOSITE_DEFINITIONS:
-        result = _classify_composite(windowed.visits, chosen, index, method)
+        result = _classify_composite(windowed.table, chosen, index, method)
     elif method == "reference":
         result = _classify_reference(windowed.table, chosen, index)
     else:

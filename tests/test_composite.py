@@ -353,3 +353,22 @@ def test_vectorised_arrays_match_reference_rule_on_one_patient():
     assert (code, month) == (codes[0], deciding[0]) == ("s_responder", 12)
     assert composite.reason_texts("sri4", codes, table)[0] == composite.reason_text(
         "sri4", code, details)
+
+
+@pytest.mark.parametrize("definition", ["sri4", "bicla"])
+@pytest.mark.parametrize("method", ["vectorised", "reference"])
+def test_patient_whose_only_visit_is_unused_is_kept_under_composites(definition, method):
+    # p2's only visit, at month 2, lies halfway between months 1 and 3, so the windows use
+    # none of it: the patient must still be listed (as NR with a note), never dropped.
+    rows = []
+    for pid, months in (("p1", (0, 12)), ("p2", (2.0,))):
+        for month in months:
+            for system in system_names("classic"):
+                grade = "A" if (system == "renal" and month == 0) else "C"
+                rows.append((pid, month, system, grade, 12 if month == 0 else 4, 1.0))
+    visits = pd.DataFrame(rows, columns=["patient_id", "month", "system", "grade",
+                                         "sledai", "pga"])
+    out = classify_response(visits, definition, method=method).set_index("patient_id")
+    assert list(out.index) == ["p1", "p2"]
+    assert out.loc["p2", "response"] == "NR"
+    assert "month 2" in out.loc["p2", "note"] and "not used" in out.loc["p2", "note"]
