@@ -55,6 +55,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lupus_teach.errors import OutputRefusedError, inert
@@ -278,9 +279,30 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
             continue
         if isinstance(column.dtype, pd.CategoricalDtype):
             column = column.astype(object)
-        out.isetitem(position, pd.Series([_safe_cell(v) for v in column], index=out.index,
-                                         dtype=object))
+        out.isetitem(position, pd.Series(_safe_values(column), index=out.index, dtype=object))
     out.columns = [_safe_cell(c) for c in out.columns]
+    return out
+
+
+def _safe_values(column: pd.Series) -> np.ndarray | list[object]:
+    """:func:`_safe_cell` of every cell, worked out once per distinct text value.
+
+    A column of text (and missing values) is factorised
+    (:func:`pandas.factorize`), so a 100,000-row table with a few hundred
+    distinct reasons costs a few hundred checks; any other column (mixed
+    types, where ``1`` and ``True`` would share a hash) is checked cell by cell.
+    """
+    values = column.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(values, skipna=True) != "string":
+        return [_safe_cell(v) for v in values]
+    codes, uniques = pd.factorize(values)
+    safe = np.array([_safe_cell(u) for u in uniques] + [None], dtype=object)
+    changed = np.flatnonzero(safe[:-1] != np.asarray(uniques, dtype=object))
+    if not len(changed):
+        return values
+    out = values.copy()
+    rows = np.isin(codes, changed)
+    out[rows] = safe[codes[rows]]
     return out
 
 
@@ -315,7 +337,10 @@ def _any_text_with(frame: pd.DataFrame, char: str) -> bool:
     """True when a text cell or a column name holds ``char`` (vectorised per column)."""
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
-        if column.dtype == object and column.map(type).eq(str).any():
+        if column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) == "string":
+            if any(char in text for text in pd.unique(column.dropna())):
+                return True
+        elif column.dtype == object and column.map(type).eq(str).any():
             text = column[column.map(type).eq(str)].astype(str)
             if text.str.contains(char, regex=False).any():
                 return True
