@@ -442,6 +442,22 @@ def _value_reason(text: str, date_column: bool, this_year: int) -> str | None:
     return None
 
 
+#: A value of one of :data:`_SHAPES` is made of these characters only (between spaces).
+_SHAPE_LINE = re.compile(r"^\s*[\d ()\-.+/]+\s*$", re.MULTILINE)
+
+
+def _may_be_shaped(distinct: pd.Series) -> bool:
+    """False when no value (text) can hold an @ or match :data:`_SHAPES` once stripped.
+
+    One pass of one regular expression over the values joined by line breaks
+    (a value holding a line break can only add false alarms, which the exact
+    per-value checks then clear), instead of three string methods per value:
+    100,000 study codes such as ``P000123`` are cleared in a few milliseconds.
+    """
+    joined = "\n".join(distinct.tolist())
+    return "@" in joined or _SHAPE_LINE.search(joined) is not None
+
+
 def _value_findings(frame: pd.DataFrame, row_numbers: Sequence[object] | None,
                     skip: Iterable[str]) -> list[IdentifierFinding]:
     from lupus_teach.visits import REQUIRED_COLUMNS
@@ -463,7 +479,7 @@ def _value_findings(frame: pd.DataFrame, row_numbers: Sequence[object] | None,
         # work on the distinct values (few, even in a large file), prefiltered in C
         distinct = pd.Series(pd.unique(series.dropna()), dtype=object)
         distinct = distinct[distinct.map(lambda v: isinstance(v, str))].astype(str)
-        if distinct.empty:
+        if distinct.empty or not _may_be_shaped(distinct):
             continue
         stripped = distinct.str.strip()
         shaped = stripped.str.contains("@", regex=False) | stripped.str.fullmatch(_SHAPES)
