@@ -1047,43 +1047,76 @@ def e_after_involvement(visits: Any) -> Any:
     import pandas as pd
 
     columns = ["patient_id", "system", "month", "earlier_month", "earlier_grade"]
-    # Work on integer codes (pandas.factorize) rather than sorting millions of rows of text.
-    pid_codes, pid_uniques = pd.factorize(visits["patient_id"])
-    sys_codes, sys_uniques = pd.factorize(visits["system"])
-    grade_codes, grade_uniques = pd.factorize(visits["grade"])
-    letters = np.array([str(g) for g in grade_uniques] + [""], dtype=object)
-    grade_codes = np.where(grade_codes < 0, len(letters) - 1, grade_codes)
-    month = visits["month"].to_numpy()
-    group = pid_codes.astype(np.int64) * max(len(sys_uniques), 1) + sys_codes
-    n_groups = (int(group.max()) + 1) if len(group) else 0
-    involved = np.isin(letters, ["A", "B", "C", "D"])[grade_codes] & (pid_codes >= 0) & (
-        sys_codes >= 0)
-    rows = np.flatnonzero(involved)
-    # each patient and system's first involved visit: earliest month, then first row
-    firsts = pd.Series(month[rows]).groupby(group[rows], sort=False).idxmin().to_numpy()
-    first_row = np.full(n_groups, -1, dtype=np.int64)
-    first_row[group[rows[firsts]]] = rows[firsts]
-    e_rows = np.flatnonzero((letters == "E")[grade_codes] & (pid_codes >= 0) & (sys_codes >= 0))
-    earlier = first_row[group[e_rows]]
-    keep = earlier >= 0
-    e_rows, earlier = e_rows[keep], earlier[keep]
-    later = month[e_rows] > month[earlier]
-    e_rows, earlier = e_rows[later], earlier[later]
+    found = _e_after_rows(visits)
+    e_rows, earlier, month, letters, grade_codes = (
+        found["e_rows"], found["earlier"], found["month"], found["letters"],
+        found["grade_codes"])
     # in order of patient, system (as text), month and row, as a stable sort would give
-    pid_rank = np.argsort(np.argsort(np.asarray(pid_uniques, dtype=object), kind="stable"))
-    sys_rank = np.argsort(np.argsort(np.array([str(s) for s in sys_uniques], dtype=object),
-                                     kind="stable"))
-    order = np.lexsort((e_rows, month[e_rows], sys_rank[sys_codes[e_rows]],
-                        pid_rank[pid_codes[e_rows]]))
+    order = np.lexsort((e_rows, month[e_rows], found["sys_rank"][found["sys_codes"][e_rows]],
+                        found["pid_rank"][found["pid_codes"][e_rows]]))
     e_rows, earlier = e_rows[order], earlier[order]
-    found = pd.DataFrame({
+    frame = pd.DataFrame({
         "patient_id": pd.Series(visits["patient_id"].to_numpy()[e_rows], dtype=object),
         "system": pd.Series(visits["system"].to_numpy()[e_rows]).astype(str),
         "month": month[e_rows],
         "earlier_month": month[earlier],
         "earlier_grade": pd.Series(letters[grade_codes[earlier]]).astype(str),
     })
-    return pd.DataFrame(found, columns=columns)
+    return pd.DataFrame(frame, columns=columns)
+
+
+def _e_after_rows(visits: Any) -> dict[str, Any]:
+    """The rows of :func:`e_after_involvement` (unsorted) and the integer codes behind them.
+
+    Works on integer codes (:func:`pandas.factorize`) rather than sorting millions
+    of rows of text: ``e_rows`` (rows graded E after an involved grade),
+    ``earlier`` (each one's first involved row: earliest month, then first
+    row), ``group`` (patient code x number of systems + system code), and the
+    codes, ranks (text order) and arrays they index.
+    """
+    import numpy as np
+    import pandas as pd
+
+    pid_codes, pid_uniques = pd.factorize(visits["patient_id"])
+    sys_codes, sys_uniques = pd.factorize(visits["system"])
+    grade_codes, grade_uniques = pd.factorize(visits["grade"])
+    letters = np.array([str(g) for g in grade_uniques] + [""], dtype=object)
+    grade_codes = np.where(grade_codes < 0, len(letters) - 1, grade_codes)
+    month = visits["month"].to_numpy()
+    n_systems = max(len(sys_uniques), 1)
+    group = pid_codes.astype(np.int64) * n_systems + sys_codes
+    n_groups = (int(group.max()) + 1) if len(group) else 0
+    known = (pid_codes >= 0) & (sys_codes >= 0)
+    rows = np.flatnonzero(np.isin(letters, ["A", "B", "C", "D"])[grade_codes] & known)
+    # each patient and system's first involved visit: earliest month, then first row
+    first_row = np.full(n_groups, -1, dtype=np.int64)
+    distinct_months = pd.unique(month[rows]) if len(rows) else np.array([])
+    if 0 < len(distinct_months) <= 64 and not pd.isna(distinct_months).any():
+        # few months (a visit grid): one pass per month, earliest first; within a
+        # month the first row of a group wins (the last of repeated assignments)
+        involved_months = month[rows]
+        for m in np.sort(distinct_months):
+            at = rows[involved_months == m]
+            g = group[at]
+            new = first_row[g] < 0
+            at, g = at[new], g[new]
+            first_row[g[::-1]] = at[::-1]
+    elif len(rows):
+        firsts = pd.Series(month[rows]).groupby(group[rows], sort=False).idxmin().to_numpy()
+        first_row[group[rows[firsts]]] = rows[firsts]
+    e_rows = np.flatnonzero((letters == "E")[grade_codes] & known)
+    earlier = first_row[group[e_rows]]
+    keep = earlier >= 0
+    e_rows, earlier = e_rows[keep], earlier[keep]
+    later = month[e_rows] > month[earlier]
+    e_rows, earlier = e_rows[later], earlier[later]
+    pid_rank = np.argsort(np.argsort(np.asarray(pid_uniques, dtype=object), kind="stable"))
+    sys_rank = np.argsort(np.argsort(np.array([str(s) for s in sys_uniques], dtype=object),
+                                     kind="stable"))
+    return {"e_rows": e_rows, "earlier": earlier, "group": group, "n_systems": n_systems,
+            "n_groups": n_groups, "month": month, "letters": letters,
+            "grade_codes": grade_codes, "pid_codes": pid_codes, "sys_codes": sys_codes,
+            "pid_rank": pid_rank, "sys_rank": sys_rank}
 
 
 def e_after_involvement_warning(visits: Any, limit: int = 5) -> str:
@@ -1101,19 +1134,37 @@ def e_after_involvement_warning(visits: Any, limit: int = 5) -> str:
 2 visits (1 patient and system); E means never involved, D previously active: p1 renal \
 from month 3 (after C at month 0)
     """
-    found = e_after_involvement(visits)
-    if found.empty:
+    import numpy as np
+
+    found = _e_after_rows(visits)
+    e_rows, earlier, month_of = found["e_rows"], found["earlier"], found["month"]
+    if not len(e_rows):
         return ""
 
     def month(m: float) -> str:
         return str(int(m)) if float(m).is_integer() else str(m)
 
-    first = found.drop_duplicates(["patient_id", "system"])
-    shown = [f"{r.patient_id} {r.system} from month {month(r.month)} (after "
-             f"{r.earlier_grade} at month {month(r.earlier_month)})"
-             for r in first.head(limit).itertuples(index=False)]
-    more = f" (and {len(first) - limit:,} more)" if len(first) > limit else ""
-    n, pairs = len(found), len(first)
+    # the patients and systems concerned, without sorting every row: only the
+    # first `limit` of them in text order are named
+    groups = found["group"][e_rows]
+    concerned = np.flatnonzero(np.bincount(groups, minlength=found["n_groups"]))
+    pairs = len(concerned)
+    n_systems = found["n_systems"]
+    pair_key = (found["pid_rank"][concerned // n_systems].astype(np.int64) * n_systems
+                + found["sys_rank"][concerned % n_systems])
+    shown_groups = concerned[np.argsort(pair_key, kind="stable")[:max(limit, 0)]]
+    visits_pid = visits["patient_id"].to_numpy()
+    visits_system = visits["system"].to_numpy()
+    shown = []
+    for g in shown_groups:
+        mine = np.flatnonzero(groups == g)
+        first = mine[np.lexsort((e_rows[mine], month_of[e_rows[mine]]))[0]]
+        row, before = e_rows[first], earlier[first]
+        grade = found["letters"][found["grade_codes"][before]]
+        shown.append(f"{visits_pid[row]} {visits_system[row]} from month "
+                     f"{month(month_of[row])} (after {grade} at month {month(month_of[before])})")
+    more = f" (and {pairs - limit:,} more)" if pairs > limit else ""
+    n = len(e_rows)
     return (f"warning: grade E (never involved) after an earlier A, B, C or D in the same "
             f"system at {n:,} visit{'s' if n != 1 else ''} ({pairs:,} patient"
             f"{'s' if pairs != 1 else ''} and system{'s' if pairs != 1 else ''}); E means "
