@@ -983,6 +983,40 @@ def toc_pages(html: Path, book: Path) -> list[Path]:
     return [html / f"{doc}.html" for doc in docs if (html / f"{doc}.html").is_file()]
 
 
+def _print_pages(browser: Any, pages: list[Path], writer: Any, timeout_ms: int) -> None:
+    """Print each page with ``browser`` and add its sheets to ``writer``."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    tab = browser.new_page()
+    try:
+        def only_local(route: Any) -> None:
+            if route.request.url.startswith("file://"):
+                route.continue_()
+            else:
+                route.abort()
+
+        tab.route("**/*", only_local)
+        for page in pages:
+            tab.goto(page.as_uri(), wait_until="load")
+            try:
+                tab.wait_for_function(_PRINT_READY, timeout=timeout_ms)
+            except Exception as err:
+                raise LupusTeachError(
+                    f"{page}: its charts or formulas did not finish drawing ({err})."
+                ) from None
+            tab.emulate_media(media="print")
+            data = tab.pdf(format="A4", print_background=True,
+                           margin={"top": "15mm", "bottom": "15mm",
+                                   "left": "12mm", "right": "12mm"})
+            tab.emulate_media(media="screen")
+            for sheet in PdfReader(BytesIO(data)).pages:
+                writer.add_page(sheet)
+    finally:
+        tab.close()
+
+
 @dataclass
 class PdfResult:
     """The printed book: where it is, how many pages, from how many web pages."""
@@ -999,6 +1033,7 @@ def print_pdf(
     html: Path | None = None,
     force: bool = False,
     timeout_ms: int = 60_000,
+    browser: Any = None,
 ) -> PdfResult:
     """Print the built student edition to one PDF with the local Chromium.
 
@@ -1019,6 +1054,8 @@ def print_pdf(
         The built pages (default: the student edition's ``_build/html``).
     force : bool
         Replace an existing ``out``.
+    browser : playwright Browser, optional
+        A running Chromium to print with (default: start Debian's Chromium).
 
     Raises
     ------
@@ -1027,7 +1064,7 @@ def print_pdf(
     """
     from io import BytesIO
 
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfWriter
 
     from lupus_teach.outputs import check_output_path, write_bytes
 
@@ -1039,43 +1076,23 @@ def print_pdf(
             f"No built book in {html}: run `lupus-teach book build` first."
         )
     check_output_path(out, force=force)
-    chromium = find_chromium()
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
-
     start = time.perf_counter()
     writer = PdfWriter()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(chromium), headless=True, args=list(CHROMIUM_ARGS)
-        )
-        try:
-            tab = browser.new_page()
+    if browser is not None:
+        _print_pages(browser, pages, writer, timeout_ms)
+    else:
+        chromium = find_chromium()
+        os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        from playwright.sync_api import sync_playwright
 
-            def only_local(route: Any) -> None:
-                if route.request.url.startswith("file://"):
-                    route.continue_()
-                else:
-                    route.abort()
-
-            tab.route("**/*", only_local)
-            for page in pages:
-                tab.goto(page.as_uri(), wait_until="load")
-                try:
-                    tab.wait_for_function(_PRINT_READY, timeout=timeout_ms)
-                except Exception as err:
-                    raise LupusTeachError(
-                        f"{page}: its charts or formulas did not finish drawing ({err})."
-                    ) from None
-                tab.emulate_media(media="print")
-                data = tab.pdf(format="A4", print_background=True,
-                               margin={"top": "15mm", "bottom": "15mm",
-                                       "left": "12mm", "right": "12mm"})
-                tab.emulate_media(media="screen")
-                for sheet in PdfReader(BytesIO(data)).pages:
-                    writer.add_page(sheet)
-        finally:
-            browser.close()
+        with sync_playwright() as playwright:
+            own = playwright.chromium.launch(
+                executable_path=str(chromium), headless=True, args=list(CHROMIUM_ARGS)
+            )
+            try:
+                _print_pages(own, pages, writer, timeout_ms)
+            finally:
+                own.close()
     writer.add_metadata({"/Title": "Lupus, BILAG and stem cells: a course (student edition)"})
     buffer = BytesIO()
     writer.write(buffer)

@@ -255,7 +255,20 @@ def _sync_edition(app: Sphinx, config: Config) -> None:
     lt_book.sync_sources(book.parent, edition=edition)
 
 
+def _extension_digest() -> str:
+    """A digest of this extension and its static files."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for path in sorted([Path(__file__), *(here / "static").glob("*")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _on_config_inited(app: Sphinx, config: Config) -> None:
+    # An HTML-level config value: when the extension changes, Sphinx rewrites every
+    # page (not only the changed ones), so each gets the new scripts and markup.
+    config.html_context = {**(config.html_context or {}),
+                           "lupus_book_digest": _extension_digest()}
     generated = _generated_dir(app)
     static = generated / ".lupus_static"
     lt_book.write_static_assets(static)
