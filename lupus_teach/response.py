@@ -874,7 +874,12 @@ def _build_cube(visits: pd.DataFrame, months: Sequence[int], systems: Sequence[s
     activity_of_code = np.array([3, 2, 1, 0, 0], dtype=np.int8)
     cube = np.full((len(patients), len(months), len(systems)), -1, dtype=np.int8)
     on = month_pos >= 0
-    cube[pid_codes[on], month_pos[on], system_pos[on]] = activity_of_code[grade_codes[on]]
+    if on.all() and len(on) and pid_codes.min() >= 0 and system_pos.min() >= 0:
+        # every row on the schedule: one flat position per row, one fancy assignment
+        flat = (pid_codes.astype(np.int64) * len(months) + month_pos) * len(systems) + system_pos
+        cube.reshape(-1)[flat] = activity_of_code[grade_codes]
+    else:
+        cube[pid_codes[on], month_pos[on], system_pos[on]] = activity_of_code[grade_codes[on]]
     present = (cube >= 0).all(axis=2)
     if (~on).any():
         off = pd.DataFrame({"pid": pid_codes[~on], "month": month_values[~on]})
@@ -1179,15 +1184,24 @@ def _windows_and_events(result: pd.DataFrame, windowed: WindowedVisits,
     first_system = rows["system"] == systems[0]
     seen = rows.loc[first_system.to_numpy() & rows["month"].notna().to_numpy(),
                     ["patient_id", "month", "observed_month"]]
-    key = pd.MultiIndex.from_arrays([seen["patient_id"], seen["month"].astype(float)])
+    # one integer per (patient, month) visit, looked up with pandas' integer hash table
+    # (a MultiIndex of text and floats costs ten times as much on millions of rows)
+    pid_codes, pid_uniques = pd.factorize(seen["patient_id"], sort=False)
+    month_codes, month_uniques = pd.factorize(seen["month"].to_numpy(dtype=float), sort=False)
+    n_months = max(len(month_uniques), 1)
+    key = pd.Index(pid_codes.astype(np.int64) * n_months + month_codes)
     if not key.is_unique:
-        seen = seen[~key.duplicated()]
-        key = key[~key.duplicated()]
+        first = ~key.duplicated()
+        seen, key = seen[first], key[first]
     observed_of = seen["observed_month"].to_numpy(dtype=float)
+    result_pid = pd.Index(pid_uniques).get_indexer(result["patient_id"])
+    month_index = pd.Index(month_uniques)
 
     def observed_at(months: np.ndarray) -> np.ndarray:
-        where = key.get_indexer(pd.MultiIndex.from_arrays(
-            [result["patient_id"], np.asarray(months, dtype=float)]))
+        month_pos = month_index.get_indexer(np.asarray(months, dtype=float))
+        known = (result_pid >= 0) & (month_pos >= 0)
+        where = np.where(known, key.get_indexer(
+            result_pid.astype(np.int64) * n_months + month_pos), -1)
         return np.where(where >= 0, observed_of[np.maximum(where, 0)], np.nan)
 
     observed = observed_at(result["deciding_month"].to_numpy())
