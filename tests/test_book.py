@@ -584,6 +584,23 @@ def test_lesson_copies_hide_quiz_code_and_answer_folds():
     assert nb.cells[0].metadata["tags"] == ["remove-cell"]  # the rendering stamp
 
 
+def test_lesson_2_model_grades_are_folded_and_not_spelled_out_in_code():
+    """The three patients' model grades come from lupus_teach.cases, and the cells that
+    show them are folded in the book (hide-cell), so a reader grades them first."""
+    import json
+
+    from lupus_teach.cases import MODEL_GRADES
+
+    source = (REPO / "notebooks" / "02_bilag_index.ipynb").read_bytes()
+    nb = nbformat.reads(lt_book.lesson_for_book(source).decode("utf-8"), as_version=4)
+    showing = [c for c in nb.cells if c.cell_type == "code" and "vignettes.items()" in c.source]
+    assert showing
+    assert all("hide-cell" in c.metadata.get("tags", []) for c in showing)
+    for name, grades in MODEL_GRADES.items():
+        spelled = json.dumps(dict(grades))[1:-1]
+        assert not any(spelled in c.source for c in nb.cells if c.cell_type == "code"), name
+
+
 @pytest.mark.xdist_group("book")
 @pytest.mark.slow
 def test_layout_conventions(built_book):
