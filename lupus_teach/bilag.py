@@ -1077,9 +1077,16 @@ def _e_after_rows(visits: Any) -> dict[str, Any]:
     import numpy as np
     import pandas as pd
 
+    def codes_of(column: Any) -> tuple[Any, Any]:
+        # a categorical column (as read_visits returns system and grade) has its codes;
+        # their order does not matter here (the output is sorted by text)
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            return column.cat.codes.to_numpy(), column.cat.categories
+        return pd.factorize(column)
+
     pid_codes, pid_uniques = pd.factorize(visits["patient_id"])
-    sys_codes, sys_uniques = pd.factorize(visits["system"])
-    grade_codes, grade_uniques = pd.factorize(visits["grade"])
+    sys_codes, sys_uniques = codes_of(visits["system"])
+    grade_codes, grade_uniques = codes_of(visits["grade"])
     letters = np.array([str(g) for g in grade_uniques] + [""], dtype=object)
     grade_codes = np.where(grade_codes < 0, len(letters) - 1, grade_codes)
     month = visits["month"].to_numpy()
