@@ -37,6 +37,7 @@ f.csv, row 3, column 'patient_id', value 'p\\x1b[2J': holds the control characte
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -477,7 +478,8 @@ def _value_findings(frame: pd.DataFrame, row_numbers: Sequence[object] | None,
                 series.dtype):
             continue
         # work on the distinct values (few, even in a large file), prefiltered in C
-        distinct = pd.Series(pd.unique(series.dropna()), dtype=object)
+        # (missing values are dropped with the other non-text ones: no copy of the column)
+        distinct = pd.Series(pd.unique(series), dtype=object)
         distinct = distinct[distinct.map(lambda v: isinstance(v, str))].astype(str)
         if distinct.empty or not _may_be_shaped(distinct):
             continue
@@ -575,6 +577,29 @@ class IdentifierColumnsError(LupusTeachError, ValueError):
             "that never leaves your organisation. If these values are not personal data, run "
             "again with --allow-identifiers (Python: allow_identifiers=True)."
         )
+
+
+def csv_header(path: str | os.PathLike[str]) -> list[str]:
+    """The column names on a CSV file's first line (empty if it cannot be read as text).
+
+    Used to refuse a file with identifier columns before reading all of it;
+    the full reading (:func:`lupus_teach.visits.read_visits`) reports any
+    problem with the file itself.
+
+    Examples
+    --------
+    >>> csv_header("no-such-file.csv")
+    []
+    """
+    import csv
+    import io
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            first = handle.readline(1 << 20)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return []  # read_visits reports the problem
+    return next(csv.reader(io.StringIO(first)), [])
 
 
 def check_identifiers(

@@ -786,6 +786,14 @@ def _wide_version(names: Sequence[str], index: IndexVersion | str | None) -> Ind
         IndexVersion.CLASSIC)
 
 
+def _all_printable_text(values: np.ndarray) -> bool:
+    """True when every value is text and printable: one C call on the joined values."""
+    try:
+        return "".join(values).isprintable()
+    except TypeError:  # a value that is not text: look at each one
+        return False
+
+
 def _optional_checks(table: pd.DataFrame, out: _Collector, row_labels: np.ndarray) -> None:
     try:
         from lupus_teach.safety import control_character_problems
@@ -800,6 +808,8 @@ def _optional_checks(table: pd.DataFrame, out: _Collector, row_labels: np.ndarra
             if pd.api.types.is_numeric_dtype(series.dtype):
                 continue
             codes, raw, _ = out.factor(series, column)
+            if _all_printable_text(raw):
+                continue
             odd = np.array([isinstance(v, str) and not v.isprintable() for v in raw],
                            dtype=bool)
             if odd.any():
