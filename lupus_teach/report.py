@@ -61,7 +61,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import html
-import io
 import os
 import re
 import sys
@@ -88,6 +87,7 @@ from lupus_teach.safety import (
     IdentifierColumnsError,
     check_identifiers,
     clean_for_chart,
+    csv_header,
     identifier_columns,
     terminal_safe,
 )
@@ -1033,7 +1033,7 @@ def render(
             input_path = Path(source)
             name = input_path.name
             # messages name the file as given, exactly as ``lupus-teach validate`` does
-            check_identifiers(columns=_header_of(input_path), source=os.fspath(source),
+            check_identifiers(columns=csv_header(input_path), source=os.fspath(source),
                               allow=allow_identifiers)
             visits = read_visits(input_path, index=index)
             check_identifiers(visits, os.fspath(source), allow_identifiers)
@@ -1077,15 +1077,3 @@ def render(
         body = _export(nb, page_title)
         write_text(target, body, inputs=inputs, force=overwrite, make_parents=True)
     return target
-
-
-def _header_of(path: Path) -> list[str]:
-    """The column names of a CSV file's first line (empty if it cannot be read)."""
-    import csv
-
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            first = handle.readline(1 << 20)
-    except (OSError, UnicodeDecodeError, ValueError):
-        return []  # read_visits reports the problem
-    return next(csv.reader(io.StringIO(first)), [])

@@ -19,12 +19,12 @@ def _run(args: argparse.Namespace) -> int:
     from lupus_teach.errors import inert
     from lupus_teach.outputs import check_output_path, spreadsheet_safe, write_csv
     from lupus_teach.response import classify_response, console_notes
-    from lupus_teach.safety import check_identifiers
+    from lupus_teach.safety import check_identifiers, csv_header
     from lupus_teach.visits import read_visits
 
     if args.output:  # refuse before the (possibly long) work, and again when writing
         check_output_path(args.output, inputs=_inputs(args), force=args.force)
-    check_identifiers(columns=_header(args.file), source=args.file,
+    check_identifiers(columns=csv_header(args.file), source=args.file,
                       allow=args.allow_identifiers)
     visits = read_visits(args.file, index=args.index)
     check_identifiers(visits, args.file, args.allow_identifiers)
@@ -47,19 +47,6 @@ def _run(args: argparse.Namespace) -> int:
 def _inputs(args: argparse.Namespace) -> list[str]:
     """The files read (an output never goes over one of them)."""
     return [args.file, *([args.events] if args.events else [])]
-
-
-def _header(path: str) -> list[str]:
-    """The column names on the file's first line (empty when it cannot be read as text)."""
-    import csv
-    import io
-
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            first = handle.readline(1 << 20)
-    except (OSError, UnicodeDecodeError, ValueError):
-        return []  # read_visits reports the problem
-    return next(csv.reader(io.StringIO(first)), [])
 
 
 def register(commands: argparse._SubParsersAction) -> None:
