@@ -7,7 +7,7 @@ shows with :mod:`lupus_teach.stats` or :mod:`lupus_teach.bilag`, and returns an
 * a title, and axis titles that name their units ("Patients (%)",
   "24-h proteinuria (g/24 h)"; a month axis is "Month since first infusion");
 * colour-blind-safe colours: BILAG grades in an ordered sequential palette
-  (:data:`GRADE_COLOURS`, ColorBrewer YlOrBr, dark A to light E), categories in
+  (:data:`GRADE_COLOURS`, dark A to light E, neighbouring grades in different hues), categories in
   the Okabe-Ito palette (:data:`OKABE_ITO`);
 * a top-level ``description``, the text a screen reader announces; read it back
   with :func:`chart_description`.
@@ -65,21 +65,24 @@ __all__ = [
     "transition_heatmap",
 ]
 
-#: Colour of each BILAG grade: the dark half of ColorBrewer's YlOrBr (A darkest,
-#: then lighter in steps) ending in a grey-brown for E, so that every grade has
-#: at least 3:1 contrast against the white chart background (WCAG 1.4.11 for
-#: graphics; the lighter YlOrBr yellows were 1.0-2.1:1). Ordered by lightness,
-#: so it reads in print and with the common colour-vision deficiencies.
+#: Colour of each BILAG grade, ordered by lightness (A darkest, E lightest) so
+#: that it reads in print and in greyscale, with the hue moving from dark red (A)
+#: and red (B) through vermillion (C, Okabe-Ito's) to a blue-grey (D, previously
+#: active, now quiet) and a neutral grey (E, never involved), so neighbouring
+#: grades also differ in hue: C and D, which a sequential orange palette made
+#: look alike, are orange against blue, the pair the common colour-vision
+#: deficiencies keep apart. Every grade has at least 3:1 contrast against the
+#: white chart background (WCAG 1.4.11 for graphics).
 GRADE_COLOURS: dict[str, str] = {
-    "A": "#662506",  # 11.5:1 on white
-    "B": "#993404",  # 7.4:1
-    "C": "#cc4c02",  # 4.6:1
-    "D": "#d86a0c",  # 3.5:1
-    "E": "#a3906e",  # 3.1:1
+    "A": "#67000d",  # 13.3:1 on white
+    "B": "#b2182b",  # 6.9:1
+    "C": "#d55e00",  # 3.9:1
+    "D": "#6a8caf",  # 3.5:1
+    "E": "#8f8f8f",  # 3.2:1
 }
 
 #: Letter colour on top of each grade's cell, chosen for contrast (at least 4.5:1).
-_GRADE_TEXT_COLOURS: dict[str, str] = {"A": "white", "B": "white", "C": "white", "D": "black",
+_GRADE_TEXT_COLOURS: dict[str, str] = {"A": "white", "B": "white", "C": "black", "D": "black",
                                        "E": "black"}
 
 #: The Okabe-Ito palette (Okabe & Ito 2008), distinguishable with any common
@@ -256,8 +259,8 @@ def grade_heatmap(
 
     References
     ----------
-    Hay EM, et al. The BILAG index. QJM 1993;86:447-458. Colours: ColorBrewer
-    YlOrBr (Harrower M, Brewer CA. Cartogr J 2003;40:27-37).
+    Hay EM, et al. The BILAG index. QJM 1993;86:447-458. Colours:
+    :data:`GRADE_COLOURS` (C is Okabe-Ito's vermillion; Okabe M, Ito K 2008).
 
     Examples
     --------

@@ -39,3 +39,22 @@ def test_every_chart_colour_has_3_to_1_against_white(colour):
 def test_grade_letters_are_readable_on_their_cells(grade):
     letter = plots._GRADE_TEXT_COLOURS[grade]
     assert contrast(letter, plots.GRADE_COLOURS[grade]) >= 4.5, grade
+
+
+def test_neighbouring_grades_are_told_apart():
+    """Each grade differs from the next in lightness (contrast at least 1.5:1), or in hue
+    by at least 90 degrees, or one is a neutral grey beside a coloured one; the letters are
+    printed on the cells as well. (Sequential oranges failed this for C and D.)"""
+    import colorsys
+    import itertools
+
+    def hls(hex_colour: str) -> tuple[float, float, float]:
+        return colorsys.rgb_to_hls(*(int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)))
+
+    for first, second in itertools.pairwise(GRADE_ORDER):
+        a, b = plots.GRADE_COLOURS[first], plots.GRADE_COLOURS[second]
+        (ha, _, sa), (hb, _, sb) = hls(a), hls(b)
+        hue_gap = min(abs(ha - hb), 1 - abs(ha - hb)) * 360
+        apart = (contrast(a, b) >= 1.5 or (min(sa, sb) > 0.25 and hue_gap >= 90)
+                 or abs(sa - sb) >= 0.25)
+        assert apart, (first, second)
