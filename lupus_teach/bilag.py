@@ -1084,7 +1084,9 @@ def _e_after_rows(visits: Any) -> dict[str, Any]:
             return column.cat.codes.to_numpy(), column.cat.categories
         return pd.factorize(column)
 
-    pid_codes, pid_uniques = pd.factorize(visits["patient_id"])
+    from lupus_teach._codes import factorize
+
+    pid_codes, pid_uniques = factorize(visits["patient_id"])
     sys_codes, sys_uniques = codes_of(visits["system"])
     grade_codes, grade_uniques = codes_of(visits["grade"])
     letters = np.array([str(g) for g in grade_uniques] + [""], dtype=object)

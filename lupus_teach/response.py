@@ -864,7 +864,9 @@ def _codes(column: pd.Series, categories: list[str]) -> np.ndarray:
 
 
 def _build_cube(visits: pd.DataFrame, months: Sequence[int], systems: Sequence[str]) -> _Cube:
-    pid_codes, patients = pd.factorize(visits["patient_id"], sort=False)
+    from lupus_teach._codes import factorize
+
+    pid_codes, patients = factorize(visits["patient_id"])
     month_values = visits["month"].to_numpy(dtype=float)
     month_pos = np.full(len(visits), -1, dtype=np.int64)
     for i, m in enumerate(months):
@@ -1186,7 +1188,9 @@ def _windows_and_events(result: pd.DataFrame, windowed: WindowedVisits,
                     ["patient_id", "month", "observed_month"]]
     # one integer per (patient, month) visit, looked up with pandas' integer hash table
     # (a MultiIndex of text and floats costs ten times as much on millions of rows)
-    pid_codes, pid_uniques = pd.factorize(seen["patient_id"], sort=False)
+    from lupus_teach._codes import factorize
+
+    pid_codes, pid_uniques = factorize(seen["patient_id"])
     month_codes, month_uniques = pd.factorize(seen["month"].to_numpy(dtype=float), sort=False)
     n_months = max(len(month_uniques), 1)
     key = pd.Index(pid_codes.astype(np.int64) * n_months + month_codes)

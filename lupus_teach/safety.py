@@ -461,6 +461,7 @@ def _may_be_shaped(distinct: pd.Series) -> bool:
 
 def _value_findings(frame: pd.DataFrame, row_numbers: Sequence[object] | None,
                     skip: Iterable[str]) -> list[IdentifierFinding]:
+    from lupus_teach._codes import unique
     from lupus_teach.visits import REQUIRED_COLUMNS
 
     this_year = _dt.date.today().year
@@ -479,7 +480,7 @@ def _value_findings(frame: pd.DataFrame, row_numbers: Sequence[object] | None,
             continue
         # work on the distinct values (few, even in a large file), prefiltered in C
         # (missing values are dropped with the other non-text ones: no copy of the column)
-        distinct = pd.Series(pd.unique(series), dtype=object)
+        distinct = pd.Series(unique(series), dtype=object)
         distinct = distinct[distinct.map(lambda v: isinstance(v, str))].astype(str)
         if distinct.empty or not _may_be_shaped(distinct):
             continue
