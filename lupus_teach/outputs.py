@@ -49,6 +49,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -284,6 +285,12 @@ def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: A line starting with one of the (one-character) :data:`FORMULA_PREFIXES`; a value
+#: holding a line break can only add false alarms, which the per-value check clears.
+_FIRST_CHARACTER = re.compile("(?:\\A|\n)[" + "".join(re.escape(p) for p in FORMULA_PREFIXES)
+                              + "]") if all(len(p) == 1 for p in FORMULA_PREFIXES) else None
+
+
 def _safe_values(column: pd.Series) -> np.ndarray | list[object]:
     """:func:`_safe_cell` of every cell, worked out once per distinct text value.
 
@@ -296,6 +303,8 @@ def _safe_values(column: pd.Series) -> np.ndarray | list[object]:
     if pd.api.types.infer_dtype(values, skipna=True) != "string":
         return [_safe_cell(v) for v in values]
     codes, uniques = pd.factorize(values)
+    if _FIRST_CHARACTER is not None and _FIRST_CHARACTER.search("\n".join(uniques)) is None:
+        return values  # no distinct value starts with a prefix (one regex over them all)
     safe = np.array([_safe_cell(u) for u in uniques] + [None], dtype=object)
     changed = np.flatnonzero(safe[:-1] != np.asarray(uniques, dtype=object))
     if not len(changed):
