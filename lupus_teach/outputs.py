@@ -347,7 +347,10 @@ def _any_text_with(frame: pd.DataFrame, char: str) -> bool:
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
         if column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) == "string":
-            if any(char in text for text in pd.unique(column.dropna())):
+            distinct = pd.unique(column.dropna())
+            if len(char) == 1 and char in "".join(distinct):  # one search over all of them
+                return True
+            if len(char) != 1 and any(char in text for text in distinct):
                 return True
         elif column.dtype == object and column.map(type).eq(str).any():
             text = column[column.map(type).eq(str)].astype(str)
