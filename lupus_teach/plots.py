@@ -339,7 +339,7 @@ def grade_heatmap(
         data=_inline(data),
         facet=alt.Facet("patient_id:N", title="Patient", sort=shown),
         columns=max(1, int(columns)),
-    )
+    ).resolve_axis(x="independent")  # a month axis under each patient, none under an empty slot
     return _finish(faceted, title or default_title, description)
 
 

@@ -454,3 +454,20 @@ def test_every_builder_gives_a_valid_spec_for_the_shipped_data():
         assert spec.get("description"), name
         title = spec.get("title")
         assert title and (title if isinstance(title, str) else title.get("text")), name
+
+
+def test_heatmap_small_multiples_draw_a_month_axis_per_patient_only():
+    """Three patients in two columns: each panel has its own month axis, so the empty
+    fourth slot gets no axis of its own (a shared footer axis drew an empty panel)."""
+    import pandas as pd
+
+    from lupus_teach.bilag import system_names
+
+    rows = [(p, m, s, "C") for p in ("p1", "p2", "p3") for m in (0, 6)
+            for s in system_names("classic")]
+    chart = plots.grade_heatmap(pd.DataFrame(rows, columns=["patient_id", "month", "system",
+                                                            "grade"]), columns=2)
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(chart.to_json())
+    assert svg.count(">Month since first infusion<") == 3  # one per patient, not per column
