@@ -270,6 +270,18 @@ def reference_rule(
                 return "c_no_sledai"
         return None
 
+    def new_scores_part(below_a: int) -> str | None:
+        """No new A (from a baseline activity below ``below_a``), at most one new B."""
+        for system in systems:
+            if ACTIVITY[base[system]] < below_a and end[system] == "A":
+                details["system"] = system
+                return "c_new_a"
+        new_b = [s for s in systems if ACTIVITY[base[s]] <= 1 and end[s] == "B"]
+        if len(new_b) > 1:
+            details["systems"] = " and ".join(new_b)
+            return "c_new_b"
+        return None
+
     if name != "bicla_full":
         k = sri_threshold(name)
         code = sledai_missing()
@@ -280,14 +292,9 @@ def reference_rule(
             code = "s_sledai_small" if drop > 0 else (
                 "s_sledai_same" if drop == 0 else "s_sledai_rose")
             return code, END, details
-        for system in systems:
-            if ACTIVITY[base[system]] < 3 and end[system] == "A":
-                details["system"] = system
-                return "c_new_a", END, details
-        new_b = [s for s in systems if ACTIVITY[base[s]] <= 1 and end[s] == "B"]
-        if len(new_b) > 1:
-            details["systems"] = " and ".join(new_b)
-            return "c_new_b", END, details
+        code = new_scores_part(below_a=3)  # B -> A is a new A for SRI
+        if code:
+            return code, END, details
         code = pga_part()
         return (code or "s_responder"), END, details
     # the full BICLA: the BILAG part first, in the order of the published definition
@@ -299,14 +306,9 @@ def reference_rule(
         if base[system] == "B" and ACTIVITY[end[system]] >= 2:
             details["system"], details["grade"] = system, end[system]
             return "f_persistent_b", END, details
-    for system in systems:
-        if ACTIVITY[base[system]] <= 1 and end[system] == "A":
-            details["system"] = system
-            return "c_new_a", END, details
-    new_b = [s for s in systems if ACTIVITY[base[s]] <= 1 and end[s] == "B"]
-    if len(new_b) > 1:
-        details["systems"] = " and ".join(new_b)
-        return "c_new_b", END, details
+    code = new_scores_part(below_a=2)  # B -> A was caught as a persistent B above
+    if code:
+        return code, END, details
     code = sledai_missing()
     if code:
         return code, END, details
