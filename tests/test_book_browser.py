@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_book import HTML, INSTRUCTOR_HTML, REPO, build_book_once, html_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("book")]
@@ -136,6 +137,10 @@ def check_pages(root: Path, offline, screenshots: bool) -> tuple[dict[str, list[
             ".jupyter-widgets, .widget-subarea"
         ).count():
             problems.append("an empty widget area is shown")
+        try:  # the theme fills the sidebar after load; give it time on a busy machine
+            page.wait_for_selector("nav.bd-docs-nav a[href]", state="attached", timeout=15000)
+        except PlaywrightTimeout:
+            pass  # reported just below as "no sidebar navigation"
         sidebar = page.eval_on_selector_all(
             "nav.bd-docs-nav a[href]", "links => links.map(a => a.href)"
         )
